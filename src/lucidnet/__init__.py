@@ -1,0 +1,25 @@
+"""lucidnet: deep learning on NumPy with every forward and backward formula written out."""
+
+from lucidnet.autograd import (
+    Function,
+    Tensor,
+    concatenate,
+    detect_anomaly,
+    enable_grad,
+    is_grad_enabled,
+    maximum,
+    minimum,
+    no_grad,
+    stack,
+    tensor,
+    where,
+)
+from lucidnet.backend import (
+    default_dtype,
+    manual_seed,
+    set_backend,
+    set_default_dtype,
+    use_backend,
+)
+
+__version__ = "0.1.0"

@@ -1,0 +1,58 @@
+"""A differentiable function: its forward and its backward, side by side.
+
+Every operation of lucidnet is a subclass of :class:`Function`. ``forward`` receives
+arrays, computes the output and keeps on ``self`` what the backward will need;
+``backward`` receives ``dY`` (the gradient of the loss with respect to the output) and
+returns the gradient with respect to each input, in the order of the inputs (``None``
+for an input that takes no gradient). The engine in :mod:`lucidnet.autograd.tensor`
+calls them; nothing about a derivative lives anywhere else.
+
+Example, the whole of a differentiable square::
+
+    class Square(Function):
+        '''y = x²;  dy/dx = 2x'''
+        def forward(self, x):
+            self.x = x
+            return x * x
+        def backward(self, dY):
+            return 2 * self.x * dY
+
+    y = Square.apply(t)
+"""
+
+from __future__ import annotations
+
+from lucidnet.autograd import tensor as _tensor
+
+
+class Function:
+    """Base of every differentiable operation (see the module docstring)."""
+
+    inputs: tuple = ()
+    needs_grad: tuple = ()
+
+    def forward(self, *arrays):
+        raise NotImplementedError(f"{type(self).__name__} defines no forward")
+
+    def backward(self, dY):
+        raise NotImplementedError(f"{type(self).__name__} defines no backward")
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Run ``forward`` on the inputs' arrays and record the call on the tape.
+
+        ``inputs`` are Tensors or constants (arrays, numbers); ``params`` go to the
+        constructor (``LeakyReLU.apply(x, negative_slope=0.01)``).
+        """
+        fn = cls(**params)
+        Tensor = _tensor.Tensor
+        arrays = [t.data if isinstance(t, Tensor) else t for t in inputs]
+        out = fn.forward(*arrays)
+        needs = tuple(isinstance(t, Tensor) and t.requires_grad for t in inputs)
+        if _tensor.is_grad_enabled() and any(needs):
+            fn.inputs, fn.needs_grad = inputs, needs
+            return Tensor._from_op(out, fn)
+        return Tensor._from_op(out, None)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} backward>"

@@ -1,0 +1,404 @@
+"""The Tensor, the tape and reverse-mode differentiation.
+
+A :class:`Tensor` wraps an array (``.data``) and, when it was produced by a
+differentiable operation while gradients are enabled, the :class:`Function` that made
+it (``._fn``). Those links form the tape: a directed acyclic graph from the loss back
+to the leaves. ``loss.backward()`` walks it once in reverse topological order and
+applies the chain rule at every node,
+
+    dL/dx = Σ over the outputs y that use x of  (dL/dy · ∂y/∂x),
+
+where ``Function.backward`` computes ``dL/dy · ∂y/∂x``. A tensor used twice gets the
+sum of both contributions; a leaf's ``.grad`` accumulates over calls until zeroed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import numbers
+
+import numpy
+
+from lucidnet import backend
+from lucidnet.errors import AnomalyError
+
+_grad_enabled = True
+_detect_anomaly = False
+
+
+def is_grad_enabled() -> bool:
+    """Whether operations are recorded on the tape (False inside ``no_grad()``)."""
+    return _grad_enabled
+
+
+@contextlib.contextmanager
+def _grad_mode(enabled: bool):
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, enabled
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+def no_grad():
+    """Context manager: record nothing on the tape (evaluation, parameter updates)."""
+    return _grad_mode(False)
+
+
+def enable_grad():
+    """Context manager: record operations again inside a ``no_grad()`` block."""
+    return _grad_mode(True)
+
+
+@contextlib.contextmanager
+def detect_anomaly():
+    """Context manager: raise AnomalyError naming the first operation, forward or
+    backward, that produces a NaN or an infinity. Slower: checks every array."""
+    global _detect_anomaly
+    previous, _detect_anomaly = _detect_anomaly, True
+    try:
+        yield
+    finally:
+        _detect_anomaly = previous
+
+
+def _check_finite(array, fn, where: str) -> None:
+    xp = backend.xp
+    if xp.issubdtype(array.dtype, xp.floating) and not bool(xp.isfinite(array).all()):
+        kind = "NaN" if bool(xp.isnan(array).any()) else "infinity"
+        raise AnomalyError(f"{kind} first appeared in the {where} of {type(fn).__name__}")
+
+
+def _as_array(data, dtype=None):
+    """``data`` as an array: Python numbers and lists get the default float dtype."""
+    xp = backend.xp
+    if dtype is not None:
+        return xp.asarray(data, dtype=dtype)
+    if isinstance(data, (bool, numbers.Integral)) and not isinstance(data, numpy.generic):
+        return xp.asarray(data)
+    if isinstance(data, (numbers.Real, list, tuple)) and not isinstance(data, numpy.generic):
+        array = xp.asarray(data)
+        if array.dtype.kind == "f":
+            array = array.astype(backend.float_dtype)
+        return array
+    return xp.asarray(data)
+
+
+class Tensor:
+    """An array with a gradient and a link to the operation that made it.
+
+    Shapes follow NumPy; arithmetic broadcasts like NumPy and each gradient is summed
+    back to its input's shape. Python numbers and NumPy scalars in an expression take
+    the tensor's dtype, so float32 work stays float32.
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "_fn", "name", "__weakref__")
+    __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operator
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
+        self.data = data.data if isinstance(data, Tensor) else _as_array(data, dtype)
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"only floating tensors can require gradients, got dtype {self.data.dtype}"
+            )
+        self.grad = None
+        self.requires_grad = requires_grad
+        self._fn = None
+        self.name = name
+
+    @classmethod
+    def _from_op(cls, data, fn):
+        if _detect_anomaly and fn is not None:
+            _check_finite(data, fn, "forward")
+        t = cls.__new__(cls)
+        t.data, t.grad, t._fn, t.name = data, None, fn, None
+        t.requires_grad = fn is not None
+        return t
+
+    # -- array facts --------------------------------------------------------------
+    shape = property(lambda self: self.data.shape)
+    dtype = property(lambda self: self.data.dtype)
+    ndim = property(lambda self: self.data.ndim)
+    size = property(lambda self: self.data.size)
+    is_leaf = property(lambda self: self._fn is None)
+
+    def __len__(self):
+        return len(self.data)
+
+    def numpy(self) -> numpy.ndarray:
+        """The values as a NumPy array (no copy on the NumPy backend)."""
+        return backend.to_numpy(self.data)
+
+    def item(self) -> float:
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor of one element, got shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def detach(self) -> Tensor:
+        """The same values, cut from the tape (no gradient flows through)."""
+        return Tensor._from_op(self.data, None)
+
+    def requires_grad_(self, flag: bool = True) -> Tensor:
+        self.requires_grad = flag
+        return self
+
+    def astype(self, dtype) -> Tensor:
+        return _ops.Cast.apply(self, dtype=numpy.dtype(dtype))
+
+    def __repr__(self):
+        body = numpy.array2string(self.numpy(), prefix="tensor(", precision=4)
+        extra = f", dtype={self.dtype}" if self.dtype != backend.float_dtype else ""
+        if self._fn is not None:
+            extra += f", grad_fn={type(self._fn).__name__}"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    # -- operators (each a Function in lucidnet.autograd.ops) --------------------
+    def _constant(self, other):
+        """A non-tensor operand as an array; numbers take this tensor's float dtype."""
+        if isinstance(other, Tensor):
+            return other
+        if self.data.dtype.kind == "f" and numpy.ndim(other) == 0:
+            return backend.xp.asarray(other, dtype=self.data.dtype)
+        return _as_array(other)
+
+    def __add__(self, other):
+        return _ops.Add.apply(self, self._constant(other))
+
+    def __radd__(self, other):
+        return _ops.Add.apply(self._constant(other), self)
+
+    def __sub__(self, other):
+        return _ops.Sub.apply(self, self._constant(other))
+
+    def __rsub__(self, other):
+        return _ops.Sub.apply(self._constant(other), self)
+
+    def __mul__(self, other):
+        return _ops.Mul.apply(self, self._constant(other))
+
+    def __rmul__(self, other):
+        return _ops.Mul.apply(self._constant(other), self)
+
+    def __truediv__(self, other):
+        return _ops.Div.apply(self, self._constant(other))
+
+    def __rtruediv__(self, other):
+        return _ops.Div.apply(self._constant(other), self)
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, Tensor):
+            return _ops.PowTensor.apply(self, exponent)
+        return _ops.Pow.apply(self, exponent=exponent)
+
+    def __rpow__(self, base):
+        return _ops.PowTensor.apply(self._constant(base), self)
+
+    def __matmul__(self, other):
+        return _ops.MatMul.apply(self, self._constant(other))
+
+    def __rmatmul__(self, other):
+        return _ops.MatMul.apply(self._constant(other), self)
+
+    def __neg__(self):
+        return _ops.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops.Abs.apply(self)
+
+    def __getitem__(self, index):
+        if isinstance(index, Tensor):
+            index = index.data
+        elif isinstance(index, tuple):
+            index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return _ops.GetItem.apply(self, index=index)
+
+    # comparisons give constant boolean tensors (no gradient)
+    def _compare(self, other, op):
+        other = other.data if isinstance(other, Tensor) else other
+        return Tensor._from_op(op(self.data, other), None)
+
+    def __eq__(self, other):
+        return self._compare(other, numpy.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, numpy.not_equal)
+
+    def __lt__(self, other):
+        return self._compare(other, numpy.less)
+
+    def __le__(self, other):
+        return self._compare(other, numpy.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, numpy.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, numpy.greater_equal)
+
+    # -- reductions, shapes and elementwise functions -----------------------------
+    def sum(self, axis=None, keepdims=False):
+        return _ops.Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return _ops.Mean.apply(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return _ops.Max.apply(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        return _ops.Min.apply(self, axis=axis, keepdims=keepdims)
+
+    def reshape(self, *shape):
+        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        return _ops.Reshape.apply(self, shape=tuple(shape))
+
+    def flatten(self, start_dim=0):
+        """Merge the axes from ``start_dim`` on into one (``flatten(1)`` keeps the batch)."""
+        return self.reshape(self.shape[:start_dim] + (-1,))
+
+    def transpose(self, *axes):
+        axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
+        return _ops.Transpose.apply(self, axes=tuple(axes) or None)
+
+    @property
+    def T(self):
+        return self.transpose()
+
+    def exp(self):
+        return _ops.Exp.apply(self)
+
+    def log(self):
+        return _ops.Log.apply(self)
+
+    def sqrt(self):
+        return _ops.Sqrt.apply(self)
+
+    def abs(self):
+        return _ops.Abs.apply(self)
+
+    def clip(self, min=None, max=None):  # noqa: A002 (NumPy's names)
+        return _ops.Clip.apply(self, low=min, high=max)
+
+    def __bool__(self):
+        return bool(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __hash__(self):
+        return id(self)
+
+    # -- reverse mode -------------------------------------------------------------
+    def backward(self, grad=None) -> None:
+        """Accumulate dL/dx into ``x.grad`` for every leaf x that requires a gradient.
+
+        ``grad`` is dL/d(self); it may be omitted for a one-element tensor (then 1).
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: no input of the "
+                "computation had requires_grad=True, or it ran inside no_grad()"
+            )
+        xp = backend.xp
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() without a gradient needs a one-element tensor, got shape {self.shape}"
+                )
+            grad = xp.ones_like(self.data)
+        else:
+            grad = xp.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+            if grad.shape != self.shape:
+                raise ValueError(f"gradient of shape {grad.shape} for a tensor of shape {self.shape}")
+        grads = {id(self): grad}
+        for node in _topological_order(self):
+            dY = grads.pop(id(node), None)
+            if dY is None:
+                continue
+            fn = node._fn
+            if fn is None:
+                _accumulate_leaf(node, dY)
+                continue
+            input_grads = fn.backward(dY)
+            if not isinstance(input_grads, tuple):
+                input_grads = (input_grads,)
+            for x, needs, dX in zip(fn.inputs, fn.needs_grad, input_grads):
+                if not needs or dX is None:
+                    continue
+                if _detect_anomaly:
+                    _check_finite(dX, fn, "backward")
+                dX = _sum_to_shape(dX, x.data.shape)
+                key = id(x)
+                grads[key] = grads[key] + dX if key in grads else dX
+
+
+def _topological_order(root: Tensor) -> list[Tensor]:
+    """Tensors from ``root`` to the leaves, each after every tensor that uses it.
+
+    Iterative depth-first search (no recursion limit: a chain of 10,000 operations
+    works); post-order reversed is a topological order.
+    """
+    order, visited = [], {id(root)}
+    stack = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            order.append(node)
+            continue
+        stack.append((node, True))
+        if node._fn is not None:
+            for x, needs in zip(node._fn.inputs, node._fn.needs_grad):
+                if needs and id(x) not in visited:
+                    visited.add(id(x))
+                    stack.append((x, False))
+    order.reverse()
+    return order
+
+
+def _sum_to_shape(grad, shape):
+    """Undo broadcasting: sum ``grad`` over the axes NumPy added or stretched."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+def _accumulate_leaf(leaf: Tensor, dY) -> None:
+    if dY.dtype != leaf.data.dtype:
+        dY = dY.astype(leaf.data.dtype)
+    if leaf.grad is None:
+        # A copy: dY may be shared with another input's gradient (x + y passes the
+        # same array to both), and optimizers may modify .grad in place.
+        leaf.grad = backend.xp.array(dY, copy=True)
+    else:
+        leaf.grad += dY
+
+
+def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
+    """A new tensor from a number, a (nested) list or an array.
+
+    Python floats and lists of floats become the default dtype (float32); arrays keep
+    their dtype unless ``dtype`` is given.
+    """
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+from lucidnet.autograd import ops as _ops  # noqa: E402  (ops subclass Function, which needs Tensor)

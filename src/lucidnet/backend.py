@@ -1,0 +1,92 @@
+"""The array namespace, the default float dtype and the random generator.
+
+Only this module imports NumPy or CuPy as an array library; everything else asks it
+for ``xp`` (``backend.xp``), so the same code runs on the CPU (NumPy) or on an NVIDIA
+GPU (CuPy). Switching is explicit: ``set_backend('cupy')`` or, scoped,
+``with use_backend('cupy'): ...``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+
+import numpy
+
+xp = numpy
+"""The active array module (``numpy`` or ``cupy``)."""
+
+name = "numpy"
+float_dtype = numpy.dtype(numpy.float32)
+"""The dtype of new floating tensors and parameters (float32 unless changed)."""
+
+_rng = numpy.random.default_rng()
+
+
+def set_backend(backend_name: str) -> None:
+    """Make ``'numpy'`` or ``'cupy'`` the array module of every later operation."""
+    global xp, name
+    if backend_name not in ("numpy", "cupy"):
+        raise ValueError(f"backend must be 'numpy' or 'cupy', got {backend_name!r}")
+    try:
+        module = importlib.import_module(backend_name)
+    except ImportError as err:
+        raise ImportError(
+            f"backend {backend_name!r} needs the package {backend_name!r}: {err}"
+        ) from None
+    xp, name = module, backend_name
+
+
+@contextlib.contextmanager
+def use_backend(backend_name: str):
+    """Context manager: run the block on ``backend_name``, then restore the previous."""
+    previous = name
+    set_backend(backend_name)
+    try:
+        yield xp
+    finally:
+        set_backend(previous)
+
+
+def set_default_dtype(dtype) -> None:
+    """Set the dtype of new floating tensors: ``'float32'`` (default) or ``'float64'``."""
+    global float_dtype
+    dtype = numpy.dtype(dtype)
+    if dtype not in (numpy.float32, numpy.float64):
+        raise ValueError(f"default dtype must be float32 or float64, got {dtype}")
+    float_dtype = dtype
+
+
+@contextlib.contextmanager
+def default_dtype(dtype):
+    """Context manager: new floating tensors get ``dtype`` inside the block."""
+    previous = float_dtype
+    set_default_dtype(dtype)
+    try:
+        yield
+    finally:
+        set_default_dtype(previous)
+
+
+def manual_seed(seed: int) -> None:
+    """Seed lucidnet's random generator: the same seed gives the same run, bit for bit."""
+    global _rng
+    _rng = numpy.random.default_rng(seed)
+
+
+def rng() -> numpy.random.Generator:
+    """The generator behind initializers, dropout masks and shuffling (host side)."""
+    return _rng
+
+
+def asarray(data, dtype=None):
+    """``data`` as an array of the active backend (copied to the GPU under CuPy)."""
+    return xp.asarray(data, dtype=dtype)
+
+
+def to_numpy(array) -> numpy.ndarray:
+    """A host NumPy array from an array of any backend."""
+    if isinstance(array, numpy.ndarray):
+        return array
+    get = getattr(array, "get", None)  # cupy.ndarray.get() copies to the host
+    return get() if get is not None else numpy.asarray(array)

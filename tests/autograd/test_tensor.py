@@ -1,0 +1,313 @@
+"""The autograd engine and its primitives: gradients, broadcasting, dtypes, the tape."""
+
+import numpy as np
+import pytest
+
+import lucidnet as ln
+from lucidnet.diagnostics import gradcheck
+
+rng = np.random.default_rng(0)
+
+
+def randn(*shape):
+    return rng.standard_normal(shape)
+
+
+def positive(*shape):
+    return rng.uniform(0.5, 2.0, shape)
+
+
+# name -> (function of tensors, inputs). Each is checked against central differences.
+PRIMITIVES = {
+    "add": (lambda a, b: a + b, [randn(3, 4), randn(3, 4)]),
+    "add_broadcast_row": (lambda a, b: a + b, [randn(3, 4), randn(4)]),
+    "add_broadcast_col": (lambda a, b: a + b, [randn(3, 1), randn(1, 4)]),
+    "add_scalar_tensor": (lambda a, b: a + b, [randn(), randn(2, 3)]),
+    "sub_broadcast": (lambda a, b: a - b, [randn(2, 3, 4), randn(3, 1)]),
+    "mul_broadcast": (lambda a, b: a * b, [randn(3, 4), randn(4)]),
+    "div": (lambda a, b: a / b, [randn(3, 4), positive(3, 4)]),
+    "div_broadcast": (lambda a, b: a / b, [randn(3, 4), positive(3, 1)]),
+    "rdiv_number": (lambda a: 2.0 / a, [positive(5)]),
+    "neg": (lambda a: -a, [randn(3)]),
+    "pow_number": (lambda a: a**3, [randn(3, 2)]),
+    "pow_fraction": (lambda a: a**0.5, [positive(4)]),
+    "pow_tensor": (lambda a, b: a**b, [positive(3, 2), randn(3, 2)]),
+    "rpow": (lambda a: 2.0**a, [randn(4)]),
+    "matmul_matrix": (lambda a, b: a @ b, [randn(3, 4), randn(4, 2)]),
+    "matmul_vector_right": (lambda a, b: a @ b, [randn(3, 4), randn(4)]),
+    "matmul_vector_left": (lambda a, b: a @ b, [randn(4), randn(4, 2)]),
+    "matmul_dot": (lambda a, b: a @ b, [randn(4), randn(4)]),
+    "matmul_batched": (lambda a, b: a @ b, [randn(2, 3, 4), randn(4, 5)]),
+    "sum_all": (lambda a: a.sum(), [randn(3, 4)]),
+    "sum_axis": (lambda a: a.sum(axis=1), [randn(3, 4)]),
+    "sum_axes_keepdims": (lambda a: a.sum(axis=(0, 2), keepdims=True), [randn(2, 3, 4)]),
+    "mean_all": (lambda a: a.mean(), [randn(3, 4)]),
+    "mean_negative_axis": (lambda a: a.mean(axis=-1), [randn(3, 4)]),
+    "max_all": (lambda a: a.max(), [randn(3, 4)]),
+    "max_axis": (lambda a: a.max(axis=0), [randn(3, 4)]),
+    "min_axis_keepdims": (lambda a: a.min(axis=1, keepdims=True), [randn(3, 4)]),
+    "reshape": (lambda a: a.reshape(4, 3), [randn(3, 4)]),
+    "flatten": (lambda a: a.flatten(1), [randn(2, 3, 4)]),
+    "transpose": (lambda a: a.T, [randn(3, 4)]),
+    "transpose_axes": (lambda a: a.transpose(2, 0, 1), [randn(2, 3, 4)]),
+    "getitem_slice": (lambda a: a[1:, ::2], [randn(3, 4)]),
+    "getitem_int": (lambda a: a[1], [randn(3, 4)]),
+    "getitem_repeated_indices": (lambda a: a[[0, 0, 2]], [randn(3, 4)]),
+    "getitem_pairs": (lambda a: a[np.arange(3), np.array([0, 3, 3])], [randn(3, 4)]),
+    "getitem_mask": (lambda a: a[a.data > 0], [randn(3, 4)]),
+    "exp": (lambda a: a.exp(), [randn(3, 4)]),
+    "log": (lambda a: a.log(), [positive(3, 4)]),
+    "sqrt": (lambda a: a.sqrt(), [positive(3, 4)]),
+    "abs": (lambda a: abs(a), [randn(3, 4)]),
+    "clip": (lambda a: a.clip(-0.5, 0.5), [randn(3, 4)]),
+    "clip_lower_only": (lambda a: a.clip(min=0.0), [randn(3, 4)]),
+    "maximum": (lambda a, b: ln.maximum(a, b), [randn(3, 4), randn(3, 4)]),
+    "maximum_number": (lambda a: ln.maximum(a, 0.1), [randn(3, 4)]),
+    "minimum_broadcast": (lambda a, b: ln.minimum(a, b), [randn(3, 4), randn(4)]),
+    "where": (lambda a, b: ln.where(a.data > 0, a, b), [randn(3, 4), randn(3, 4)]),
+    "concatenate": (lambda a, b: ln.concatenate([a, b], axis=1), [randn(3, 2), randn(3, 4)]),
+    "stack": (lambda a, b: ln.stack([a, b], axis=1), [randn(3, 2), randn(3, 2)]),
+    "cast": (lambda a: a.astype("float32").astype("float64") * 1.0, [randn(3)]),
+    "used_twice": (lambda a: a * a + a, [randn(3)]),
+}
+
+
+def nudge_from_ties(inputs):
+    """Inputs whose elements differ by more than the finite-difference step."""
+    return [np.round(x, 3) + rng.uniform(1e-4, 5e-4, np.shape(x)) for x in inputs]
+
+
+@pytest.mark.parametrize("name", sorted(PRIMITIVES))
+def test_primitive_gradient(name):
+    fn, inputs = PRIMITIVES[name]
+    if name == "cast":  # float32 round trip: check against its own float32 rounding
+        with pytest.raises(AssertionError):
+            gradcheck(fn, *inputs)
+        return
+    assert gradcheck(fn, *nudge_from_ties(inputs))
+
+
+@pytest.mark.parametrize("name", sorted(PRIMITIVES))
+def test_primitive_against_torch(name):
+    torch = pytest.importorskip("torch")
+    fn, inputs = PRIMITIVES[name]
+    ours = [ln.tensor(x, requires_grad=True) for x in inputs]
+    theirs = [torch.tensor(x, requires_grad=True) for x in inputs]
+
+    def torch_fn(*ts):  # the same lambda runs on torch tensors, with a few renames
+        return fn(*[_TorchShim(t, torch) for t in ts]).t
+
+    special = {"cast", "getitem_mask", "where", "maximum_number", "minimum_broadcast", "maximum",
+               "concatenate", "stack"}
+    if name in special:
+        theirs_out = {
+            "cast": lambda a: a.float().double() * 1.0,
+            "getitem_mask": lambda a: a[a > 0],
+            "where": lambda a, b: torch.where(a > 0, a, b),
+            "maximum_number": lambda a: torch.maximum(a, torch.tensor(0.1, dtype=a.dtype)),
+            "minimum_broadcast": torch.minimum,
+            "maximum": torch.maximum,
+            "concatenate": lambda a, b: torch.cat([a, b], dim=1),
+            "stack": lambda a, b: torch.stack([a, b], dim=1),
+        }[name](*theirs)
+    else:
+        theirs_out = torch_fn(*theirs)
+    out = fn(*ours)
+    np.testing.assert_allclose(out.numpy(), theirs_out.detach().numpy(), rtol=1e-12, atol=1e-14)
+    V = rng.standard_normal(out.shape)
+    (out * ln.tensor(V)).sum().backward()
+    (theirs_out * torch.tensor(V)).sum().backward()
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+class _TorchShim:
+    """Lets the lucidnet lambdas above run on torch tensors (NumPy-style keywords)."""
+
+    def __init__(self, t, torch):
+        self.t, self.torch = t, torch
+
+    def _wrap(self, x):
+        return _TorchShim(x, self.torch)
+
+    def _un(self, o):
+        return o.t if isinstance(o, _TorchShim) else o
+
+    def __add__(self, o): return self._wrap(self.t + self._un(o))
+    def __radd__(self, o): return self._wrap(self._un(o) + self.t)
+    def __sub__(self, o): return self._wrap(self.t - self._un(o))
+    def __mul__(self, o): return self._wrap(self.t * self._un(o))
+    def __truediv__(self, o): return self._wrap(self.t / self._un(o))
+    def __rtruediv__(self, o): return self._wrap(self._un(o) / self.t)
+    def __neg__(self): return self._wrap(-self.t)
+    def __pow__(self, o): return self._wrap(self.t ** self._un(o))
+    def __rpow__(self, o): return self._wrap(o ** self.t)
+    def __matmul__(self, o): return self._wrap(self.t @ self._un(o))
+    def __abs__(self): return self._wrap(self.t.abs())
+    def __getitem__(self, i):
+        i = tuple(self.torch.as_tensor(j) if isinstance(j, np.ndarray) else j for j in i) \
+            if isinstance(i, tuple) else i
+        return self._wrap(self.t[i])
+
+    @property
+    def T(self): return self._wrap(self.t.T)
+    def sum(self, axis=None, keepdims=False):
+        return self._wrap(self.t.sum() if axis is None else self.t.sum(dim=axis, keepdim=keepdims))
+    def mean(self, axis=None, keepdims=False):
+        return self._wrap(self.t.mean() if axis is None else self.t.mean(dim=axis, keepdim=keepdims))
+    def max(self, axis=None, keepdims=False):
+        return self._wrap(self.t.amax() if axis is None else self.t.amax(dim=axis, keepdim=keepdims))
+    def min(self, axis=None, keepdims=False):
+        return self._wrap(self.t.amin() if axis is None else self.t.amin(dim=axis, keepdim=keepdims))
+    def reshape(self, *s): return self._wrap(self.t.reshape(*s))
+    def flatten(self, start): return self._wrap(self.t.flatten(start))
+    def transpose(self, *axes): return self._wrap(self.t.permute(*axes))
+    def exp(self): return self._wrap(self.t.exp())
+    def log(self): return self._wrap(self.t.log())
+    def sqrt(self): return self._wrap(self.t.sqrt())
+    def clip(self, min=None, max=None): return self._wrap(self.t.clamp(min, max))
+
+
+def test_tensor_used_twice_gets_both_contributions():
+    x = ln.tensor(3.0, requires_grad=True)
+    y = x * x + 2 * x  # dy/dx = 2x + 2 = 8
+    y.backward()
+    assert x.grad == pytest.approx(8.0)
+
+
+def test_gradients_accumulate_until_zeroed():
+    x = ln.tensor([1.0, 2.0], requires_grad=True)
+    (x * 3).sum().backward()
+    (x * 3).sum().backward()
+    np.testing.assert_array_equal(x.grad, [6.0, 6.0])
+    x.grad = None
+    (x * 3).sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 3.0])
+
+
+def test_shared_upstream_gradient_is_not_aliased():
+    a = ln.tensor([1.0, 2.0], requires_grad=True)
+    b = ln.tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()  # Add passes the same dY array to both
+    a.grad *= 10
+    np.testing.assert_array_equal(b.grad, [1.0, 1.0])
+
+
+def test_chain_of_ten_thousand_operations():
+    x = ln.tensor(1.0, requires_grad=True, dtype="float64")
+    y = x
+    for _ in range(10_000):
+        y = y * 1.0001
+    y.backward()
+    assert x.grad == pytest.approx(1.0001**10_000, rel=1e-9)
+
+
+def test_diamond_graph_topological_order():
+    x = ln.tensor(2.0, requires_grad=True, dtype="float64")
+    a = x * 3
+    b = a.exp()
+    c = a * b + b  # c depends on a directly and through b
+    c.backward()
+    # c = 3x·e^{3x} + e^{3x};  dc/dx = 3e^{3x} + 9x·e^{3x} + 3e^{3x}
+    expected = (6 + 9 * 2.0) * np.exp(6.0)
+    assert x.grad == pytest.approx(expected, rel=1e-12)
+
+
+def test_no_grad_records_nothing():
+    x = ln.tensor([1.0], requires_grad=True)
+    with ln.no_grad():
+        y = x * 2
+        with ln.enable_grad():
+            z = x * 2
+    assert not y.requires_grad and y.is_leaf
+    assert z.requires_grad
+    assert ln.is_grad_enabled()
+
+
+def test_detach_cuts_the_tape():
+    x = ln.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * 2).detach() * x
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0])
+
+
+class TestDtypes:
+    def test_python_floats_are_float32(self):
+        assert ln.tensor(1.5).dtype == np.float32
+        assert ln.tensor([[1.0, 2.0]]).dtype == np.float32
+        assert ln.tensor([1, 2]).dtype.kind == "i"
+
+    def test_arrays_keep_their_dtype(self):
+        assert ln.tensor(np.zeros(3)).dtype == np.float64
+        assert ln.tensor(np.zeros(3), dtype="float32").dtype == np.float32
+
+    @pytest.mark.parametrize(
+        "scalar", [2.0, 2, np.float64(2.0), np.float32(2.0), np.int64(2)], ids=repr
+    )
+    def test_scalars_never_upcast_float32(self, scalar):
+        x = ln.tensor(np.ones((2, 2), np.float32), requires_grad=True)
+        outs = [x + scalar, scalar + x, x * scalar, scalar * x, x - scalar, scalar - x,
+                x / scalar, scalar / x, x**scalar, ln.maximum(x, scalar), ln.where(True, x, scalar)]
+        for out in outs:
+            assert out.dtype == np.float32
+        sum(outs).sum().backward()
+        assert x.grad.dtype == np.float32
+
+    def test_float32_reductions_and_matmul_stay_float32(self):
+        x = ln.tensor(rng.standard_normal((4, 3)).astype(np.float32), requires_grad=True)
+        y = (x @ x.T).mean(axis=0).max() + x.sum() + x.mean() + (x * x).exp().log().sqrt().sum()
+        assert y.dtype == np.float32
+        y.backward()
+        assert x.grad.dtype == np.float32
+
+    def test_default_dtype_context(self):
+        with ln.default_dtype("float64"):
+            assert ln.tensor(1.0).dtype == np.float64
+        assert ln.tensor(1.0).dtype == np.float32
+
+    def test_integer_tensors_cannot_require_grad(self):
+        with pytest.raises(TypeError, match="floating"):
+            ln.tensor([1, 2], requires_grad=True)
+
+
+class TestErrors:
+    def test_backward_of_non_scalar_needs_gradient(self):
+        x = ln.tensor([1.0, 2.0], requires_grad=True)
+        with pytest.raises(RuntimeError, match="one-element"):
+            (x * 2).backward()
+
+    def test_backward_without_graph(self):
+        with pytest.raises(RuntimeError, match="does not require grad"):
+            ln.tensor(1.0).backward()
+
+    def test_explicit_gradient_shape_checked(self):
+        x = ln.tensor([1.0, 2.0], requires_grad=True)
+        with pytest.raises(ValueError, match="shape"):
+            (x * 2).backward(np.ones(3))
+
+    def test_item_of_many_elements(self):
+        with pytest.raises(ValueError, match="one element"):
+            ln.tensor([1.0, 2.0]).item()
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
+def test_detect_anomaly_names_the_operation():
+    x = ln.tensor([0.0, 1.0], requires_grad=True)
+    with ln.detect_anomaly():
+        with pytest.raises(ln.errors.AnomalyError, match="forward of Log"):
+            (x * 0).log()
+        y = x.sqrt()  # finite forward, infinite derivative at 0
+        with pytest.raises(ln.errors.AnomalyError, match="backward of Sqrt"):
+            y.sum().backward()
+
+
+def test_explicit_output_gradient():
+    x = ln.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (x * x).backward(np.array([1.0, 0.0, 2.0]))
+    np.testing.assert_allclose(x.grad, [2.0, 0.0, 12.0])
+
+
+def test_repr_shows_values_and_grad_fn():
+    x = ln.tensor([1.0, 2.0], requires_grad=True)
+    assert "requires_grad=True" in repr(x)
+    assert "grad_fn=Mul" in repr(x * 2)
