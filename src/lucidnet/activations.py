@@ -2,6 +2,9 @@
 
 ``get('relu')`` returns the function; ``info('relu')`` the facts of the lecture's
 table (range, zero-centred, monotonic, smooth, saturating, needs exp, where used).
+Each entry's metadata (``ACTIVATIONS.meta(name)``) also holds ``domain`` and ``kinks``
+(where the tests check its gradient) and, for an entry that needs more than x,
+``requires`` (prelu: ``('alpha',)``, maxout: ``('pieces',)``; the nn layers hold them).
 """
 
 from __future__ import annotations
