@@ -1,3 +1,132 @@
-"""Placeholder: being written."""
+"""Containers: Sequential (a chain of modules) and ModuleList (a list that registers them).
 
-__all__ = []
+The children are registered under their names ('0', '1', … unless given by an
+OrderedDict), so ``parameters()``, ``state_dict()`` ('0.weight', '1.bias', …) and
+``train()``/``eval()`` reach them.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections import OrderedDict
+
+from lucidnet.nn.module import LAYERS, Module
+
+__all__ = ["ModuleList", "Sequential"]
+
+
+class _Container(Module):
+    """A list of child modules with indexing, slicing, ``len``, iteration and ``append``."""
+
+    def _check(self, module, where) -> Module:
+        if not isinstance(module, Module):
+            hint = " (wrap a function in nn.Activation)" if callable(module) else ""
+            raise TypeError(f"{type(self).__name__}: {where} must be a Module, got "
+                            f"{type(module).__name__}{hint}")
+        return module
+
+    def _replace(self, named) -> None:
+        """Make ``named`` ((name, module) pairs) the children, in that order."""
+        for name in list(self._modules):
+            del self.__dict__[name]
+        self._modules.clear()
+        for name, module in named:
+            setattr(self, name, module)
+
+    def _renumber(self, modules) -> None:
+        self._replace((str(i), m) for i, m in enumerate(modules))
+
+    def _index(self, idx) -> int:
+        n = len(self)
+        i = operator.index(idx)
+        if not -n <= i < n:
+            raise IndexError(f"index {idx} is out of range for {type(self).__name__} of length {n}")
+        return i % n
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return type(self)(OrderedDict(list(self._modules.items())[idx]))
+        return list(self._modules.values())[self._index(idx)]
+
+    def __setitem__(self, idx, module) -> None:
+        name = list(self._modules)[self._index(idx)]
+        setattr(self, name, self._check(module, f"item {idx}"))
+
+    def __delitem__(self, idx) -> None:
+        modules = list(self._modules.values())
+        if isinstance(idx, slice):
+            del modules[idx]
+        else:
+            del modules[self._index(idx)]
+        self._renumber(modules)  # names stay 0 … n−1, as PyTorch
+
+    def append(self, module) -> _Container:
+        """Add ``module`` at the end (named by its position)."""
+        setattr(self, str(len(self)), self._check(module, "the appended module"))
+        return self
+
+    def extend(self, modules) -> _Container:
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module) -> None:
+        """Insert ``module`` before position ``index``; the children are renumbered."""
+        modules = list(self._modules.values())
+        modules.insert(index, self._check(module, "the inserted module"))
+        self._renumber(modules)
+
+
+@LAYERS.register("Sequential")
+class Sequential(_Container):
+    """Applies its modules in order: Y = fₖ(… f₂(f₁(X))).
+
+    ``Sequential(m1, m2, ...)`` names the children '0', '1', …;
+    ``Sequential(OrderedDict([('hidden', m1), ...]))`` uses the given names. Indexing
+    gives a module, a slice a new Sequential sharing the modules.
+
+    >>> from lucidnet import nn
+    >>> nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+    Sequential(
+      (0): Linear(in_features=2, out_features=2, bias=True)
+      (1): ReLU()
+    )
+    """
+
+    def __init__(self, *modules):
+        super().__init__()
+        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
+            named = list(modules[0].items())
+        else:
+            named = [(str(i), m) for i, m in enumerate(modules)]
+        for i, (name, module) in enumerate(named):
+            if not isinstance(name, str) or not name or "." in name or hasattr(self, name):
+                raise ValueError(f"Sequential: child names are distinct non-empty strings "
+                                 f"without '.' that name no attribute, got {name!r}")
+            setattr(self, name, self._check(module, f"argument {i}"))
+
+    def forward(self, x):
+        for module in self._modules.values():
+            x = module(x)
+        return x
+
+
+@LAYERS.register("ModuleList")
+class ModuleList(_Container):
+    """A list of modules whose parameters are registered (no forward of its own): for a
+    model that loops over its layers, ``for layer in self.layers: x = layer(x)``."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        self.extend(modules or ())
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return ModuleList(list(self._modules.values())[idx])
+        return super().__getitem__(idx)
