@@ -1,0 +1,361 @@
+"""The training engine: :class:`Trainer` fits, evaluates and predicts with any Module.
+
+One training step is the PyTorch loop written once::
+
+    ŷ = model(x);  L = Σₕ wₕ·lossₕ(yₕ, ŷₕ) + Σ penalties;  zero_grad();  L.backward();  step()
+
+and fit adds what Keras adds around it, with Keras's semantics:
+
+- the data are cast once, at the start, to the model's float dtype (x, float targets
+  and sample weights; integer class indices stay integers): float64 NumPy input to a
+  float32 model costs one copy, never a cast per batch;
+- ``validation_split`` holds out the last fraction of the samples before any
+  shuffling (and warns when that tail holds a single class); epoch e is shuffled
+  from (seed, e), so a run resumed at ``initial_epoch`` repeats the uninterrupted
+  one bit for bit;
+- ``class_weight`` and ``sample_weight`` weight the per-sample losses:
+  L = Σᵢ wᵢ lᵢ / N over the batch;
+- the logged 'loss' of an epoch is the mean of the batch losses weighted by batch
+  size; metrics run on the training batches in train mode and on the validation data
+  in eval mode at the end of the epoch ('val_' twins); metrics are not weighted
+  (Keras's ``metrics``, not ``weighted_metrics``);
+- a model returning a dict or list of outputs is multi-task (see
+  :mod:`~lucidnet.training.outputs`): the logs hold 'loss', '<head>_loss' and
+  '<head>_<metric>';
+- a ``losses`` attribute of the model (a list of scalar Tensors, the Keras layers'
+  regularization penalties) is added to the training loss.
+"""
+
+from __future__ import annotations
+
+import numpy
+
+from lucidnet import backend, optimizers
+from lucidnet.autograd import no_grad
+from lucidnet.nn.module import Module
+from lucidnet.training.callbacks import CallbackList, echo
+from lucidnet.training.data import DataLoader
+from lucidnet.training.inputs import FitData, cast, warn_single_class_tail
+from lucidnet.training.outputs import Head, build_heads, split_outputs
+from lucidnet.training.progress import ProgbarLogger
+
+
+def _verbose(verbose) -> int:
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"verbose must be 'auto', 0, 1 or 2, got {verbose!r}")
+    return int(verbose)
+
+
+class Trainer:
+    """Fits ``model`` with ``loss`` and ``optimizer``; reports ``metrics``.
+
+    ``loss``: a name, a callable, or a dict/list per output; ``optimizer``: an
+    optimizer (bound to the model's parameters on first use if created unbound) or a
+    Keras name; ``metrics``: names, Metric objects or functions (a list, or per
+    output); ``loss_weights``: per output. ``seed`` fixes the shuffles (drawn from
+    ``backend.rng()`` when None). ``callback_model`` is what callbacks see as
+    ``self.model`` and whose ``stop_training`` ends fit (default: this Trainer; the
+    Keras facade passes its Model).
+
+    The engine protocol callbacks rely on: ``model``, ``optimizer``,
+    ``stop_training``, ``get_weights()``/``set_weights()``, ``metric_direction(name)``,
+    ``seed``.
+
+    Example::
+
+        trainer = Trainer(model, 'sparse_categorical_crossentropy',
+                          optim.Adam(model.parameters(), lr=1e-3), metrics=['accuracy'])
+        history = trainer.fit(X, y, epochs=10, validation_split=0.2)
+    """
+
+    def __init__(self, model: Module, loss=None, optimizer=None, metrics=None,
+                 loss_weights=None, seed: int | None = None, callback_model=None):
+        if not isinstance(model, Module):
+            raise TypeError(f"Trainer trains a lucidnet Module, got {type(model).__name__}")
+        self.model, self.loss, self.loss_weights = model, loss, loss_weights
+        self.metrics_spec = metrics
+        if isinstance(optimizer, (str, dict)):
+            optimizer = optimizers.get(optimizer)
+        self.optimizer = optimizer
+        self.seed = int(backend.rng().integers(2**63)) if seed is None else int(seed)
+        self.callback_model = self if callback_model is None else callback_model
+        self.stop_training = False
+        self.history = None
+        self.heads: list[Head] | None = None
+        self._announced: set[int] = set()
+
+    # -- the engine protocol ---------------------------------------------------------
+    def get_weights(self) -> list:
+        """Copies of every parameter and buffer, in ``state_dict`` order."""
+        return list(self.model.state_dict().values())
+
+    def set_weights(self, weights) -> None:
+        self.model.load_state_dict(dict(zip(self.model.state_dict(), weights)))
+
+    @property
+    def metrics(self) -> list:
+        """The metric objects of every output (empty before the first batch)."""
+        return [m for h in self.heads or () for m in h.metrics]
+
+    @property
+    def metrics_names(self) -> list[str]:
+        """The logged names in order: 'loss', '<head>_loss'..., then the metrics."""
+        if self.heads is None:
+            return ["loss"]
+        names = ["loss"]
+        if len(self.heads) > 1:
+            names += [f"{h.prefix}loss" for h in self.heads]
+        return names + [h.prefix + m.name for h in self.heads for m in h.metrics]
+
+    def metric_direction(self, name: str) -> str | None:
+        """'up' or 'down' for a logged metric name (without 'val_'), None if unknown."""
+        for h in self.heads or ():
+            for m in h.metrics:
+                if h.prefix + m.name == name:
+                    return m.direction
+        return None
+
+    # -- setting up ------------------------------------------------------------------
+    def _dtype(self):
+        first = next(self.model.parameters(), None)
+        return backend.float_dtype if first is None else first.dtype
+
+    def _data(self, x, y, sample_weight=None, class_weight=None) -> FitData:
+        return FitData.prepare(x, y, self._dtype(), sample_weight, class_weight)
+
+    def _ensure_bound(self) -> None:
+        if self.optimizer is None:
+            raise ValueError("this Trainer has no optimizer: pass optimizer=... to train")
+        if not self.optimizer.param_groups:
+            self.optimizer.bind(self.model.parameters())
+
+    def _predictions(self, out) -> list:
+        """The outputs as a list in head order; the heads are built on first sight."""
+        names, preds = split_outputs(out)
+        if self.heads is None:
+            self.heads = build_heads(names, len(preds), self.loss, self.loss_weights,
+                                     self.metrics_spec, getattr(self.model, "output_names", None))
+        elif len(preds) != len(self.heads):
+            raise ValueError(f"the model returned {len(preds)} outputs, expected {len(self.heads)}")
+        return preds
+
+    def _layout(self, data: FitData) -> list[tuple]:
+        """(head, batch position of its target, of its weights or None) per head."""
+        names = [h.name for h in self.heads]
+        offset = 1 + len(data.targets)
+        ys = [1 + i for i in data.index(names, "y")]
+        ws = [None if i is None else offset + i for i in data.index(names, "sample_weight")]
+        return list(zip(self.heads, ys, ws))
+
+    def _penalty(self):
+        """Σ of the model's regularization penalties (``model.losses``), or None."""
+        penalties = getattr(self.model, "losses", None)
+        if not isinstance(penalties, (list, tuple)) or not penalties:
+            return None
+        total = penalties[0]
+        for p in penalties[1:]:
+            total = total + p
+        return total
+
+    def _announce(self, verbose: int) -> None:
+        """Print once what each self-resolving metric chose ('accuracy' → ...)."""
+        for m in self.metrics:
+            if verbose and m.note and id(m) not in self._announced:
+                self._announced.add(id(m))
+                echo(m.note)
+
+    def _logs(self, loss: float, head_totals: list, seen: int) -> dict:
+        logs = {"loss": loss}
+        if len(self.heads) > 1:
+            for head, total in zip(self.heads, head_totals):
+                logs[f"{head.prefix}loss"] = total / seen
+        for head in self.heads:
+            for m in head.metrics:
+                logs[head.prefix + m.name] = m.result()
+        return logs
+
+    # -- fit -------------------------------------------------------------------------
+    def fit(self, x, y=None, batch_size: int = 32, epochs: int = 1, verbose="auto",
+            callbacks=None, validation_split: float = 0.0, validation_data=None,
+            shuffle: bool = True, class_weight=None, sample_weight=None, initial_epoch: int = 0):
+        """Train for epochs ``initial_epoch`` … ``epochs`` − 1; returns the History.
+
+        x: (N, D) array or SciPy sparse matrix; y: an array, or a dict/list of arrays
+        for several outputs; ``validation_data``: (x, y) or (x, y, sample_weight).
+        """
+        verbose = _verbose(verbose)
+        if not 0.0 <= validation_split < 1.0:
+            raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
+        train = self._data(x, y, sample_weight, class_weight)
+        val = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+                raise ValueError("validation_data must be (x, y) or (x, y, sample_weight)")
+            val = self._data(*validation_data)
+        elif validation_split:
+            train, val = train.split(validation_split)
+            warn_single_class_tail(val.targets, validation_split)
+        loader = train.loader(batch_size, shuffle, self.seed)
+        val_loader = None if val is None else val.loader(batch_size)
+        cbs = CallbackList(callbacks, add_history=True,
+                           progbar=ProgbarLogger() if verbose else None, model=self.callback_model,
+                           epochs=epochs, steps=len(loader), verbose=verbose)
+        handle = self.callback_model
+        handle.stop_training = False
+        if next(self.model.parameters(), None) is not None:
+            self._ensure_bound()  # a lazily built model binds after its first batch
+        was_training = self.model.training
+        logs = {}
+        cbs.on_train_begin()
+        try:
+            for epoch in range(initial_epoch, epochs):
+                self.model.train()
+                for m in self.metrics:
+                    m.reset_state()
+                cbs.on_epoch_begin(epoch)
+                loader.set_epoch(epoch)
+                logs = self._train_epoch(train, loader, cbs, verbose)
+                if val_loader is not None:
+                    val_logs = self._evaluate(val, val_loader, cbs)
+                    logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                cbs.on_epoch_end(epoch, logs)
+                if handle.stop_training:
+                    break
+            cbs.on_train_end(logs)
+        finally:
+            self.model.train(was_training)
+        self.history = cbs.history
+        return cbs.history
+
+    def _train_epoch(self, data: FitData, loader, cbs: CallbackList, verbose: int) -> dict:
+        model, optimizer, handle = self.model, self.optimizer, self.callback_model
+        wants_logs = cbs.wants_train_batch_logs
+        layout, head_totals = None, None
+        total, seen = 0.0, 0
+        for step, batch in enumerate(loader):
+            cbs.on_train_batch_begin(step)
+            x = batch[0]
+            preds = self._predictions(model(x))
+            if layout is None:
+                layout = self._layout(data)
+                head_totals = [0.0] * len(layout)
+                self._ensure_bound()
+            loss, head_values = None, []
+            for (head, yi, wi), pred in zip(layout, preds):
+                value = head.loss(batch[yi], pred, None if wi is None else batch[wi])
+                head_values.append(value)
+                term = value if head.weight == 1.0 else value * head.weight
+                loss = term if loss is None else loss + term
+            penalty = self._penalty()
+            if penalty is not None:
+                loss = loss + penalty
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            n = x.shape[0]
+            total += float(loss.data) * n
+            seen += n
+            if len(layout) > 1:
+                for k, value in enumerate(head_values):
+                    head_totals[k] += float(value.data) * n
+            for (head, yi, _), pred in zip(layout, preds):
+                for m in head.metrics:
+                    m.update_state(batch[yi].data, pred.data)
+            if step == 0:
+                self._announce(verbose)
+            if wants_logs:
+                cbs.on_train_batch_end(step, self._logs(total / seen, head_totals, seen))
+            if handle.stop_training:
+                break
+        return self._logs(total / seen, head_totals, seen)
+
+    # -- evaluate and predict --------------------------------------------------------
+    def evaluate(self, x, y=None, batch_size: int = 32, verbose="auto", sample_weight=None,
+                 callbacks=None, return_dict: bool = False):
+        """Loss and metrics on (x, y) in eval mode, without gradients.
+
+        Returns a dict when ``return_dict``; else, as Keras, the loss alone when nothing
+        else is logged, or the list of values in ``metrics_names`` order.
+        """
+        verbose = _verbose(verbose)
+        data = self._data(x, y, sample_weight)
+        loader = data.loader(batch_size)
+        cbs = CallbackList(callbacks, progbar=ProgbarLogger() if verbose else None,
+                           model=self.callback_model, steps=len(loader), verbose=verbose)
+        logs = self._evaluate(data, loader, cbs)
+        self._announce(verbose)
+        if return_dict:
+            return logs
+        return logs["loss"] if len(logs) == 1 else list(logs.values())
+
+    def _evaluate(self, data: FitData, loader, cbs: CallbackList) -> dict:
+        model = self.model
+        was_training = model.training
+        model.eval()
+        for m in self.metrics:
+            m.reset_state()
+        total, seen, layout, head_totals = 0.0, 0, None, None
+        logs = {}
+        cbs.on_test_begin()
+        try:
+            with no_grad():
+                for step, batch in enumerate(loader):
+                    cbs.on_test_batch_begin(step)
+                    preds = self._predictions(model(batch[0]))
+                    if layout is None:
+                        layout = self._layout(data)
+                        head_totals = [0.0] * len(layout)
+                    n = batch[0].shape[0]
+                    loss = 0.0
+                    for k, ((head, yi, wi), pred) in enumerate(zip(layout, preds)):
+                        value = head.loss(batch[yi], pred, None if wi is None else batch[wi])
+                        loss += head.weight * float(value.data)
+                        head_totals[k] += float(value.data) * n
+                        for m in head.metrics:
+                            m.update_state(batch[yi].data, pred.data)
+                    penalty = self._penalty()
+                    if penalty is not None:
+                        loss += float(penalty.data)
+                    total += loss * n
+                    seen += n
+                    logs = self._logs(total / seen, head_totals, seen)
+                    cbs.on_test_batch_end(step, logs)
+        finally:
+            model.train(was_training)
+        cbs.on_test_end(logs)
+        return logs
+
+    def predict(self, x, batch_size: int = 32, verbose="auto", callbacks=None):
+        """The model's outputs for x in eval mode, without gradients, as NumPy arrays
+        (a dict or list of arrays for a multi-output model)."""
+        verbose = _verbose(verbose)
+        loader = DataLoader(cast(x, self._dtype(), True, "x"), batch_size=batch_size)
+        cbs = CallbackList(callbacks, progbar=ProgbarLogger() if verbose else None,
+                           model=self.callback_model, steps=len(loader), verbose=verbose)
+        model = self.model
+        was_training = model.training
+        model.eval()
+        parts, first = None, None
+        cbs.on_predict_begin()
+        try:
+            with no_grad():
+                for step, xb in enumerate(loader):
+                    cbs.on_predict_batch_begin(step)
+                    out = model(xb)
+                    names, preds = split_outputs(out)
+                    if parts is None:
+                        parts, first = [[] for _ in preds], out
+                    for part, p in zip(parts, preds):
+                        part.append(backend.to_numpy(p.data))
+                    cbs.on_predict_batch_end(step, {"outputs": preds})
+        finally:
+            model.train(was_training)
+        cbs.on_predict_end()
+        arrays = [numpy.concatenate(p) for p in parts]
+        if isinstance(first, dict):
+            return dict(zip(names, arrays))
+        if isinstance(first, (list, tuple)):
+            return type(first)(arrays)
+        return arrays[0]

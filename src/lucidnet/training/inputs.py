@@ -1,0 +1,161 @@
+"""The arrays fit, evaluate and predict receive: cast once, checked, split, weighted.
+
+x is cast to the model's float dtype (features, integers included), float targets
+and sample weights too; integer targets stay integers (class indices). The cast
+happens once per call, so float64 NumPy input to a float32 model costs one copy and
+no batch ever carries float64. Targets and sample weights may be one array, a dict by
+output name or a list by position; they keep that structure until the model's
+outputs are known.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy
+
+from lucidnet import backend
+from lucidnet.autograd import Tensor
+from lucidnet.errors import LabelError, ShapeError
+from lucidnet.training.data import DataLoader, TensorDataset, as_batchable, is_sparse
+from lucidnet.training.problems import infer_problem
+
+
+def cast(array, dtype, always: bool, what: str):
+    """``array`` as a batchable array in ``dtype``: always (features, weights), or only
+    when it holds floats (targets: integer class indices stay integers)."""
+    array = as_batchable(array, what)
+    kind = array.dtype.kind
+    if (kind == "f" or (always and kind in "iub")) and array.dtype != dtype:
+        array = array.astype(dtype)
+    return array
+
+
+def _is_array_like(value) -> bool:
+    return isinstance(value, Tensor) or is_sparse(value) or hasattr(value, "shape")
+
+
+def structure(values, what: str) -> tuple[list | None, list]:
+    """(keys or None, arrays) of targets or sample weights: one array, a dict, or a list
+    or tuple of arrays (a Python list of numbers or of rows is one array)."""
+    if values is None:
+        raise ValueError(f"{what} is missing")
+    if isinstance(values, dict):
+        return list(values), list(values.values())
+    if isinstance(values, (list, tuple)) and values and all(_is_array_like(v) for v in values):
+        return None, list(values)
+    return None, [values]
+
+
+class FitData:
+    """x, targets and sample weights with N samples each, ready for loaders.
+
+    ``target_keys``/``weight_keys`` are the dict keys the user gave (None for
+    positions); :meth:`index` matches them to the model's output names.
+    """
+
+    def __init__(self, x, targets=(), target_keys=None, weights=(), weight_keys=None):
+        self.x, self.targets, self.target_keys = x, list(targets), target_keys
+        self.weights, self.weight_keys = list(weights), weight_keys
+        n = self.x.shape[0]
+        for what, arrays in (("y", self.targets), ("sample_weight", self.weights)):
+            for a in arrays:
+                if a.shape[0] != n:
+                    raise ShapeError(f"x has {n} samples but {what} has {a.shape[0]}")
+
+    @classmethod
+    def prepare(cls, x, y, dtype, sample_weight=None, class_weight=None) -> FitData:
+        """Cast and check the arguments of fit/evaluate; fold ``class_weight`` into the
+        sample weights (multiplied with ``sample_weight`` when both are given)."""
+        target_keys, targets = structure(y, "y")
+        targets = [cast(t, dtype, False, "y") for t in targets]
+        weight_keys, weights = None, []
+        if sample_weight is not None:
+            weight_keys, weights = structure(sample_weight, "sample_weight")
+            weights = [cast(w, dtype, True, "sample_weight").reshape(-1) for w in weights]
+        if class_weight is not None:
+            if len(targets) != 1:
+                raise ValueError("class_weight is only supported for models with a single "
+                                 "output; pass sample_weight per output instead")
+            per_class = class_weights_to_sample(targets[0], class_weight)
+            per_class = backend.asarray(per_class, dtype=dtype)
+            weights = [per_class * weights[0]] if weights else [per_class]
+        return cls(cast(x, dtype, True, "x"), targets, target_keys, weights, weight_keys)
+
+    def __len__(self):
+        return self.x.shape[0]
+
+    def loader(self, batch_size: int, shuffle: bool = False, seed=None) -> DataLoader:
+        """Batches (x, *targets, *weights), each one gather (or a view)."""
+        dataset = TensorDataset(self.x, *self.targets, *self.weights)
+        return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, seed=seed)
+
+    def split(self, fraction: float) -> tuple[FitData, FitData]:
+        """(first 1 − fraction, last fraction) of the samples, in order, as Keras's
+        ``validation_split``: N_train = ⌊N(1 − fraction)⌋."""
+        n = len(self)
+        at = int(math.floor(n * (1.0 - fraction)))
+        if at == 0 or at == n:
+            raise ValueError(f"validation_split={fraction} leaves no training or no validation "
+                             f"sample out of {n}; use more data or another fraction")
+        parts = []
+        for part in (slice(0, at), slice(at, n)):
+            parts.append(FitData(self.x[part], [t[part] for t in self.targets], self.target_keys,
+                                 [w[part] for w in self.weights], self.weight_keys))
+        return parts[0], parts[1]
+
+    def index(self, names: list, what: str) -> list:
+        """For each output name, the position of its target ('y') or weight
+        ('sample_weight') array; None where an output has no weights."""
+        keys = self.target_keys if what == "y" else self.weight_keys
+        arrays = self.targets if what == "y" else self.weights
+        if keys is not None:
+            if set(keys) - set(names) or (what == "y" and set(names) - set(keys)):
+                raise ValueError(f"{what} keys {keys} do not match the model's outputs {names}")
+            return [keys.index(n) if n in keys else None for n in names]
+        if what == "sample_weight" and len(arrays) <= 1:
+            return [0 if arrays else None] * len(names)  # one array weighs every output
+        if len(arrays) != len(names):
+            raise ValueError(f"the model has {len(names)} outputs {names}, "
+                             f"{what} gives {len(arrays)} arrays")
+        return list(range(len(arrays)))
+
+
+def class_weights_to_sample(y, class_weight: dict):
+    """Per-sample weights wᵢ = class_weight[class of sample i]; classes missing from the
+    dict weigh 1 (Keras). The class is y for indices, argmax y for one-hot (N, C),
+    round(y) for binary (N,) or (N, 1) targets."""
+    for k in class_weight:
+        if isinstance(k, bool) or not float(k).is_integer() or int(k) < 0:
+            raise LabelError(f"class_weight keys must be class indices 0, 1, ..., got {k!r}")
+    y = backend.to_numpy(y.data if isinstance(y, Tensor) else y)
+    if y.ndim == 2 and y.shape[1] > 1:
+        classes = y.argmax(axis=1)
+    else:
+        classes = numpy.rint(y.reshape(-1)).astype(numpy.int64)
+    if classes.size and classes.min() < 0:
+        raise LabelError(f"class_weight needs class indices ≥ 0, the targets hold {classes.min()}")
+    size = max([int(k) + 1 for k in class_weight] + [int(classes.max()) + 1])
+    table = numpy.ones(size)
+    for k, w in class_weight.items():
+        table[int(k)] = w
+    return table[classes]
+
+
+def warn_single_class_tail(targets, fraction: float) -> None:
+    """Warn when the validation tail of a classification target holds a single class:
+    ``validation_split`` takes the last samples, and sorted data put one class there."""
+    for y in targets:
+        if is_sparse(y):
+            continue
+        host = backend.to_numpy(y)
+        if infer_problem(host) not in ("binary", "multiclass"):
+            continue
+        classes = host.argmax(axis=1) if host.ndim == 2 and host.shape[1] > 1 else host.reshape(-1)
+        values = numpy.unique(classes)
+        if len(values) == 1:
+            warnings.warn(
+                f"validation_split={fraction} holds out the last {len(host)} samples before "
+                f"shuffling, and they all belong to class {values[0].item()!r}: the data look "
+                "sorted by class; shuffle them first (e.g. sklearn.utils.shuffle)", stacklevel=3)

@@ -1,0 +1,293 @@
+"""Trainer.fit / evaluate / predict: learning, Keras's semantics, weights, resuming,
+multi-task heads, modes, dtypes, and the PyTorch-style loop on the same DataLoader."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.linear_model import LogisticRegression
+from tqdm.auto import tqdm
+from trainkit import blobs, mlp, trainer_for
+
+import lucidnet.functional as F
+from lucidnet import io, manual_seed, nn, optim
+from lucidnet.autograd import is_grad_enabled, no_grad
+from lucidnet.errors import ShapeError
+from lucidnet.training import DataLoader, ModelCheckpoint, Trainer
+
+
+def _standardize(X):
+    return (X - X.mean(0)) / X.std(0)
+
+
+# -- it learns -----------------------------------------------------------------------
+def test_fit_learns_breast_cancer_as_well_as_a_linear_model():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = _standardize(X)
+    reference = LogisticRegression(max_iter=1000).fit(X, y).score(X, y)  # 0.987
+    manual_seed(0)
+    model = nn.Sequential(nn.Linear(30, 1), nn.Sigmoid())
+    trainer = Trainer(model, "binary_crossentropy", optim.Adam(model.parameters(), lr=0.01),
+                      metrics=["accuracy"], seed=0)
+    history = trainer.fit(X, y, epochs=30, batch_size=32, verbose=0)
+    # the same model family as the reference: its training accuracy, within 2 points
+    assert history.history["accuracy"][-1] >= reference - 0.02
+    assert history.history["loss"][-1] < history.history["loss"][0] / 3
+    assert trainer.metrics[0].resolved == "binary_accuracy"
+
+
+def test_fit_learns_iris_softmax_regression():
+    X, y = load_iris(return_X_y=True)
+    X = _standardize(X)
+    reference = LogisticRegression(max_iter=1000).fit(X, y).score(X, y)  # 0.973
+    manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 3), nn.Softmax())
+    trainer = Trainer(model, "sparse_categorical_crossentropy",
+                      optim.Adam(model.parameters(), lr=0.05), metrics=["accuracy"], seed=0)
+    trainer.fit(X, y, epochs=40, batch_size=16, verbose=0)
+    loss, accuracy = trainer.evaluate(X, y, verbose=0)
+    assert accuracy >= reference - 0.03 and loss < 0.2
+
+
+# -- Keras semantics -----------------------------------------------------------------
+class Probe(nn.Module):
+    """A Linear layer that records what it sees: mode, grad mode, and the inputs."""
+
+    def __init__(self, d_in, d_out):
+        super().__init__()
+        self.inner = nn.Linear(d_in, d_out)
+        self.seen = []
+
+    def forward(self, x):
+        self.seen.append((self.training, is_grad_enabled(), x.data.copy(), x.data))
+        return self.inner(x)
+
+
+def test_validation_split_takes_the_last_samples_before_shuffling():
+    X = np.arange(80, dtype=np.float64).reshape(40, 2)
+    y = np.arange(40) % 3
+    probe = Probe(2, 3)
+    trainer = Trainer(nn.Sequential(probe, nn.Softmax()), "sparse_categorical_crossentropy",
+                      optim.SGD(probe.parameters(), lr=0.0), seed=0)
+    trainer.fit(X, y, epochs=2, batch_size=7, validation_split=0.25, verbose=0)
+    train = [s for s in probe.seen if s[0]]
+    val = [s for s in probe.seen if not s[0]]
+    val_rows = np.concatenate([s[2] for s in val])
+    np.testing.assert_array_equal(val_rows, np.concatenate([X[30:], X[30:]]))  # both epochs
+    epoch_rows = np.concatenate([s[2] for s in train])[:30]
+    np.testing.assert_array_equal(np.sort(epoch_rows[:, 0]), X[:30, 0])  # a permutation
+    assert not np.array_equal(epoch_rows, X[:30])  # shuffled
+    assert all(s[2].dtype == np.float32 for s in probe.seen)  # cast once to the model's dtype
+    bases = {id(s[3].base) for s in val}
+    assert len(bases) == 1  # every validation batch is a view of one cast copy
+
+
+def test_validation_split_warns_when_the_tail_holds_one_class():
+    X, _ = blobs(n=40)
+    y_sorted = np.repeat([0, 1], 20)
+    trainer = trainer_for(mlp([4, 3, 2], nn.Softmax()))
+    with pytest.warns(UserWarning, match="all belong to class 1"):
+        trainer.fit(X, y_sorted, validation_split=0.25, verbose=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        trainer.fit(X, np.arange(40) % 2, validation_split=0.25, verbose=0)
+
+
+def test_class_and_sample_weights_scale_the_per_sample_losses():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((10, 2))
+    y = np.array([0, 1, 1, 0, 1, 0, 0, 1, 1, 1])
+    sample_weight = rng.uniform(0.5, 2.0, 10)
+    class_weight = {0: 1.0, 1: 3.0}
+    manual_seed(0)
+    linear = nn.Linear(2, 1)
+    W0, b0 = linear.weight.data.astype(np.float64), linear.bias.data.astype(np.float64)
+    trainer = Trainer(nn.Sequential(linear, nn.Sigmoid()), "binary_crossentropy",
+                      optim.SGD(linear.parameters(), lr=0.1), seed=0)
+    history = trainer.fit(X, y, batch_size=10, shuffle=False, verbose=0,
+                          class_weight=class_weight, sample_weight=sample_weight)
+    # by hand, in float64: L = Σ wᵢ lᵢ / N,  dL/doᵢ = wᵢ (pᵢ − yᵢ) / N
+    w = np.where(y == 1, 3.0, 1.0) * sample_weight
+    o = X @ W0.T + b0
+    p = 1 / (1 + np.exp(-o[:, 0]))
+    losses = -(y * np.log(p) + (1 - y) * np.log(1 - p))
+    assert history.history["loss"][0] == pytest.approx((w * losses).sum() / 10, rel=1e-5)
+    d_o = w * (p - y) / 10
+    np.testing.assert_allclose(linear.weight.data, W0 - 0.1 * (d_o @ X)[None, :], rtol=1e-5)
+    np.testing.assert_allclose(linear.bias.data, b0 - 0.1 * d_o.sum(), rtol=1e-5)
+
+
+def test_evaluate_and_predict_return_keras_shapes():
+    X, y = blobs()
+    trainer = trainer_for(mlp([4, 8, 3], nn.Softmax()), metrics=["accuracy", "f1_score"])
+    trainer.fit(X, y, epochs=2, verbose=0)
+    loss, accuracy, f1 = trainer.evaluate(X, y, verbose=0)
+    logs = trainer.evaluate(X, y, verbose=0, return_dict=True)
+    assert logs == {"loss": loss, "accuracy": accuracy, "f1_score": f1}
+    assert trainer.metrics_names == ["loss", "accuracy", "f1_score"]
+    plain = trainer_for(mlp([4, 8, 3], nn.Softmax()))
+    assert isinstance(plain.evaluate(X, y, verbose=0), float)
+    predictions = trainer.predict(X, batch_size=50, verbose=0)
+    assert isinstance(predictions, np.ndarray) and predictions.shape == (120, 3)
+    assert predictions.dtype == np.float32
+    np.testing.assert_allclose(predictions.sum(axis=1), 1, rtol=1e-5)
+
+
+def test_modes_and_gradients_in_fit_evaluate_predict():
+    X, y = blobs(n=30)
+    probe = Probe(4, 3)
+    model = nn.Sequential(probe, nn.Softmax())
+    trainer = trainer_for(model)
+    model.eval()
+    trainer.fit(X, y, epochs=1, batch_size=10, validation_data=(X[:10], y[:10]), verbose=0)
+    assert [(s[0], s[1]) for s in probe.seen] == [(True, True)] * 3 + [(False, False)]
+    assert not model.training  # the mode it had before fit
+    probe.seen.clear()
+    model.train()
+    trainer.evaluate(X, y, verbose=0)
+    trainer.predict(X, verbose=0)
+    assert {(s[0], s[1]) for s in probe.seen} == {(False, False)}
+    assert model.training
+
+
+def test_float64_regression_targets_are_cast_once():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((50, 3)), rng.standard_normal((50, 1))
+    seen = []
+
+    def loss(y_true, y_pred):
+        seen.append((y_true.dtype, y_pred.dtype))
+        return F.mean_squared_error(y_true, y_pred)
+
+    model = mlp([3, 4, 1])
+    Trainer(model, loss, optim.SGD(model.parameters(), lr=0.01), seed=0).fit(X, y, verbose=0)
+    assert set(seen) == {(np.dtype(np.float32), np.dtype(np.float32))}
+
+
+def test_bad_inputs_are_named():
+    X, y = blobs(n=10)
+    trainer = trainer_for(mlp([4, 3], nn.Softmax()))
+    with pytest.raises(ShapeError, match="x has 10 samples but y has 9"):
+        trainer.fit(X, y[:9], verbose=0)
+    with pytest.raises(ValueError, match="y is missing"):
+        trainer.fit(X, verbose=0)
+    with pytest.raises(ValueError, match="validation_split"):
+        trainer.fit(X, y, validation_split=1.0, verbose=0)
+    with pytest.raises(TypeError, match="Module"):
+        Trainer(lambda x: x, "mse")
+
+
+# -- resuming ------------------------------------------------------------------------
+def test_resumed_training_equals_uninterrupted_training_bit_for_bit(tmp_path):
+    X, y = blobs()
+
+    def fresh():
+        model = mlp([4, 8, 3], nn.Softmax())
+        return model, optim.Adam(model.parameters(), lr=0.05)
+
+    model, optimizer = fresh()
+    whole = Trainer(model, "sparse_categorical_crossentropy", optimizer, seed=7)
+    history = whole.fit(X, y, epochs=5, batch_size=16, verbose=0)
+
+    first, opt1 = fresh()
+    path = tmp_path / "resume.safetensors"
+    Trainer(first, "sparse_categorical_crossentropy", opt1, seed=7).fit(
+        X, y, epochs=3, batch_size=16, verbose=0, callbacks=[ModelCheckpoint(path)])
+    saved = io.load_state(path).metadata
+    assert saved["epoch"] == 3 and saved["seed"] == 7
+    opt2 = optim.Adam(lr=0.05)
+    resumed = io.load(path, optimizer=opt2)
+    rest = Trainer(resumed, "sparse_categorical_crossentropy", opt2, seed=saved["seed"]).fit(
+        X, y, epochs=5, initial_epoch=saved["epoch"], batch_size=16, verbose=0)
+    assert rest.epoch == [3, 4]
+    assert rest.history["loss"] == history.history["loss"][3:]
+    for a, b in zip(model.parameters(), resumed.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+
+
+# -- multi-task ----------------------------------------------------------------------
+class TwoHeads(nn.Module):
+    """A shared trunk and two heads: class (softmax over 3) and a real value."""
+
+    def __init__(self, as_list=False):
+        super().__init__()
+        manual_seed(0)
+        self.trunk = nn.Sequential(nn.Linear(4, 16), nn.ReLU())
+        self.cls = nn.Sequential(nn.Linear(16, 3), nn.Softmax())
+        self.reg = nn.Linear(16, 1)
+        self.as_list = as_list
+
+    def forward(self, x):
+        h = self.trunk(x)
+        if self.as_list:
+            return [self.cls(h), self.reg(h)]
+        return {"cls": self.cls(h), "reg": self.reg(h)}
+
+
+def _two_targets():
+    X, y = blobs(n=150)
+    return X, y, X[:, :1] - 2 * X[:, 1:2]
+
+
+def test_multi_task_dict_heads_log_keras_names_and_weight_the_losses():
+    X, labels, values = _two_targets()
+    model = TwoHeads()
+    losses = {"cls": "sparse_categorical_crossentropy", "reg": "mean_squared_error"}
+    trainer = Trainer(model, losses, optim.Adam(model.parameters(), lr=0.02),
+                      metrics={"cls": ["accuracy"], "reg": "mae"},
+                      loss_weights={"cls": 1.0, "reg": 0.5}, seed=0)
+    history = trainer.fit(X, {"reg": values, "cls": labels}, epochs=15, batch_size=16,
+                          validation_split=0.2, verbose=0)
+    base = ["loss", "cls_loss", "reg_loss", "cls_accuracy", "reg_mae"]
+    assert list(history.history) == base + [f"val_{k}" for k in base]
+    logs = trainer.evaluate(X, {"cls": labels, "reg": values}, verbose=0, return_dict=True)
+    assert logs["loss"] == pytest.approx(logs["cls_loss"] + 0.5 * logs["reg_loss"], rel=1e-6)
+    assert logs["cls_accuracy"] > 0.9 and logs["reg_mae"] < history.history["reg_mae"][0]
+    out = trainer.predict(X, verbose=0)
+    assert set(out) == {"cls", "reg"}
+    assert out["cls"].shape == (150, 3) and out["reg"].shape == (150, 1)
+
+
+def test_multi_task_list_heads_and_a_zero_weight_leave_a_head_untouched():
+    X, labels, values = _two_targets()
+    model = TwoHeads(as_list=True)
+    head_before = [p.data.copy() for p in model.cls.parameters()]
+    trunk_before = [p.data.copy() for p in model.trunk.parameters()]
+    trainer = Trainer(model, ["sparse_categorical_crossentropy", "mean_squared_error"],
+                      optim.SGD(model.parameters(), lr=0.01), loss_weights=[0.0, 1.0], seed=0)
+    history = trainer.fit(X, [labels, values], epochs=1, verbose=0)
+    assert set(history.history) == {"loss", "output_1_loss", "output_2_loss"}
+    assert history.history["loss"][0] == pytest.approx(history.history["output_2_loss"][0])
+    assert all(np.array_equal(a, p.data) for a, p in zip(head_before, model.cls.parameters()))
+    trunk_after = [p.data for p in model.trunk.parameters()]
+    assert not all(np.array_equal(a, b) for a, b in zip(trunk_before, trunk_after))
+    with pytest.raises(ValueError, match="2 outputs"):
+        trainer.fit(X, [labels], verbose=0)
+
+
+# -- the PyTorch way -----------------------------------------------------------------
+def test_pytorch_loop_on_the_dataloader_equals_fit():
+    X, y = blobs()
+    X32 = X.astype(np.float32)
+    model = mlp([4, 8, 3], nn.Softmax())
+    optimizer = optim.Adam(model.parameters(), lr=0.05)
+    loader = DataLoader((X32, y), batch_size=16, shuffle=True, seed=3)
+    for epoch in range(3):
+        model.train()
+        for xb, yb in tqdm(loader, desc=f"epoch {epoch + 1}", leave=False):
+            out = model(xb)
+            loss = F.sparse_categorical_crossentropy(yb, out)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    model.eval()
+    with no_grad():
+        accuracy = (model(X32).data.argmax(axis=1) == y).mean()
+    assert accuracy > 0.9
+
+    twin = mlp([4, 8, 3], nn.Softmax())
+    Trainer(twin, "sparse_categorical_crossentropy", optim.Adam(twin.parameters(), lr=0.05),
+            seed=3).fit(X32, y, epochs=3, batch_size=16, verbose=0)
+    for a, b in zip(model.parameters(), twin.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
