@@ -1,0 +1,268 @@
+"""The ``lucidnet`` command: train, evaluate, predict, summary, activations, lab.
+
+Every failure a user can cause (an unknown dataset, a missing file, a CSV of the wrong
+width) ends in one clear line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+
+EXAMPLES = {
+    "train": """examples:
+  lucidnet train                                  # digits, 64-64 ReLU MLP, a few seconds
+  lucidnet train breast_cancer --hidden 32 --epochs 50
+  lucidnet train fashion_mnist --hidden 256 128 --dropout 0.2 --out runs/fmnist""",
+    "evaluate": "example:\n  lucidnet evaluate runs/digits/model.safetensors digits",
+    "predict": "example:\n  lucidnet predict runs/digits/model.safetensors samples.csv --output predictions.csv",
+    "summary": "example:\n  lucidnet summary runs/digits/model.safetensors",
+    "activations": "example:\n  lucidnet activations --out activations/",
+    "lab": "examples:\n  lucidnet lab --quick\n  lucidnet lab --only xor --out lab-report",
+}
+
+
+class UsageError(Exception):
+    """A mistake on the command line: reported in one line, exit status 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lucidnet",
+        description="Train, inspect and explain neural networks with lucidnet.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name, help_text):
+        return sub.add_parser(
+            name, help=help_text, description=help_text, epilog=EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    train = command("train", "Train an MLP on a dataset and save the model, history and curves.")
+    train.add_argument("dataset", nargs="?", default="digits", help="dataset name (default: digits)")
+    train.add_argument("--hidden", type=int, nargs="*", default=[64, 64], metavar="UNITS",
+                       help="hidden layer sizes (default: 64 64)")
+    train.add_argument("--activation", default="relu", help="hidden activation (default: relu)")
+    train.add_argument("--init", default="he_normal", help="kernel initializer (default: he_normal)")
+    train.add_argument("--optimizer", default="adam", help="optimizer (default: adam)")
+    train.add_argument("--lr", type=float, default=1e-3, help="learning rate (default: 1e-3)")
+    train.add_argument("--epochs", type=int, default=20, help="epochs (default: 20)")
+    train.add_argument("--batch-size", type=int, default=128, help="batch size (default: 128)")
+    train.add_argument("--dropout", type=float, default=0.0, help="dropout rate after each hidden layer")
+    train.add_argument("--validation-split", type=float, default=0.1,
+                       help="last fraction of the training data held out (default: 0.1)")
+    train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    train.add_argument("--out", default=None, help="output folder (default: runs/DATASET)")
+    train.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    evaluate = command("evaluate", "Evaluate a saved model on a dataset's test split.")
+    evaluate.add_argument("model", help="model file written by lucidnet train or save")
+    evaluate.add_argument("dataset", help="dataset name")
+
+    predict = command("predict", "Predict from a CSV or .npy file of samples (one per row).")
+    predict.add_argument("model", help="model file")
+    predict.add_argument("input", help="samples: .csv (numbers, optional header) or .npy")
+    predict.add_argument("--output", default=None, help="write predictions here (.csv or .npy)")
+
+    summary = command("summary", "Print a saved model's layers and parameter counts.")
+    summary.add_argument("model", help="model file")
+
+    gallery = command("activations", "Plot every activation and its derivative; print their facts.")
+    gallery.add_argument("--out", default="activations", help="output folder (default: activations)")
+
+    lab = command("lab", "Reproduce the lectures' claims and figures as an HTML report.")
+    lab.add_argument("--quick", action="store_true", help="small versions, under two minutes")
+    lab.add_argument("--out", default="lab-report", help="output folder (default: lab-report)")
+    lab.add_argument("--only", action="append", default=None, metavar="SECTION",
+                     help="run only this section (repeatable)")
+    return parser
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    handler = globals()[f"_cmd_{args.command}"]
+    try:
+        handler(args)
+    except KeyboardInterrupt:
+        print("lucidnet: interrupted", file=sys.stderr)
+        return 130
+    except (UsageError, ValueError, TypeError, FileNotFoundError, KeyError, OSError) as err:
+        message = err.args[0] if isinstance(err, KeyError) and err.args else err
+        print(f"lucidnet {args.command}: error: {message}", file=sys.stderr)
+        return 2
+    return 0
+
+
+# -- train ------------------------------------------------------------------------
+def _cmd_train(args) -> None:
+    from lucidnet import datasets
+
+    started = time.perf_counter()
+    data = datasets.load(args.dataset, seed=args.seed)
+    out = Path(args.out or Path("runs") / data.name)
+    model = _build_model(data, args)
+    verbose = 0 if args.quiet else 1
+    if not args.quiet:
+        print(f"{data.name}: {data.description}")
+        print(f"{len(data.x_train)} training samples, {len(data.x_test)} test samples, task {data.task}")
+        model.summary()
+    history = model.fit(
+        data.x_train, data.y_train, epochs=args.epochs, batch_size=args.batch_size,
+        validation_split=args.validation_split, verbose=verbose,
+    )
+    n_val = int(len(data.x_train) * args.validation_split)
+    splits = {"train": (data.x_train[: len(data.x_train) - n_val], data.y_train[: len(data.x_train) - n_val])}
+    if n_val:
+        splits["validation"] = (data.x_train[-n_val:], data.y_train[-n_val:])
+    splits["test"] = (data.x_test, data.y_test)
+    results = {name: model.evaluate(x, y, verbose=0, return_dict=True) for name, (x, y) in splits.items()}
+    _print_table(results)
+
+    from lucidnet._files import atomic_write
+
+    model.save(out / "model.safetensors")
+    with atomic_write(out / "history.json", "w") as f:
+        json.dump({"history": history.history, "results": results}, f, indent=2)
+    with atomic_write(out / "command.txt", "w") as f:
+        f.write(_reproduce_command(args, out) + "\n")
+    _plot_history(history, out / "curves.png", data.name)
+    elapsed = time.perf_counter() - started
+    print(f"saved model, history.json, curves.png and command.txt in {out}/ ({elapsed:.1f} s)")
+
+
+def _build_model(data, args):
+    """The course's MLP for ``data``: hidden Dense layers, then the output layer and
+    loss that the problem type calls for (lucidnet.training.problems)."""
+    from lucidnet import keras, manual_seed
+    from lucidnet.training.problems import output_for
+
+    manual_seed(args.seed)
+    activation, loss = output_for(data.task, data.y_train)
+    model = keras.Sequential(name=data.name)
+    model.add(keras.Input(shape=data.x_train.shape[1:]))
+    if len(data.x_train.shape) > 2:
+        model.add(keras.layers.Flatten(name="flatten"))
+    for i, units in enumerate(args.hidden, start=1):
+        model.add(keras.layers.Dense(units, activation=args.activation,
+                                     kernel_initializer=args.init, name=f"hidden_{i}"))
+        if args.dropout:
+            model.add(keras.layers.Dropout(args.dropout, name=f"dropout_{i}"))
+    model.add(keras.layers.Dense(data.output_units, activation=activation, name="output"))
+    metrics = ["mae"] if data.task == "regression" else ["accuracy"]
+    optimizer = keras.optimizers.get(args.optimizer, learning_rate=args.lr)
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+    return model
+
+
+def _print_table(results: dict) -> None:
+    names = list(next(iter(results.values())))
+    header = f"{'':<12}" + "".join(f"{n:>14}" for n in names)
+    print(header)
+    print("-" * len(header))
+    for split, values in results.items():
+        print(f"{split:<12}" + "".join(f"{values[n]:>14.4f}" for n in names))
+
+
+def _reproduce_command(args, out: Path) -> str:
+    parts = ["lucidnet", "train", args.dataset, "--hidden", *map(str, args.hidden)]
+    for flag in ("activation", "init", "optimizer", "lr", "epochs", "batch_size", "dropout",
+                 "validation_split", "seed"):
+        parts += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
+    parts += ["--out", str(out)]
+    return shlex.join(parts)
+
+
+def _plot_history(history, path: Path, title: str) -> None:
+    from lucidnet._files import atomic_write
+
+    figure = history.plot(title=title)
+    with atomic_write(path) as f:
+        figure.savefig(f, format="png", dpi=100)
+
+
+# -- evaluate, predict, summary ---------------------------------------------------
+def _load_model(path):
+    from lucidnet import keras
+
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"no model file at {path}")
+    return keras.models.load_model(path)
+
+
+def _cmd_evaluate(args) -> None:
+    from lucidnet import datasets
+
+    model = _load_model(args.model)
+    data = datasets.load(args.dataset)
+    _print_table({"test": model.evaluate(data.x_test, data.y_test, verbose=0, return_dict=True)})
+
+
+def _read_samples(path: str, n_features: int):
+    import numpy
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no input file at {path}")
+    if path.suffix == ".npy":
+        x = numpy.load(path, allow_pickle=False)
+    elif path.suffix == ".csv":
+        try:
+            x = numpy.loadtxt(path, delimiter=",", ndmin=2, dtype=numpy.float64)
+        except ValueError:  # a header line
+            x = numpy.loadtxt(path, delimiter=",", ndmin=2, skiprows=1, dtype=numpy.float64)
+    else:
+        raise UsageError(f"input must be a .csv or .npy file, got {path.name}")
+    x = x.reshape(len(x), -1) if x.ndim > 2 else x
+    if x.shape[1] != n_features:
+        raise UsageError(f"{path.name}: the model expects {n_features} features per row, got {x.shape[1]}")
+    return x.astype(numpy.float32)
+
+
+def _cmd_predict(args) -> None:
+    import numpy
+
+    model = _load_model(args.model)
+    n_features = int(numpy.prod(model._input_shape[1:]))
+    x = _read_samples(args.input, n_features)
+    x = x.reshape((len(x), *model._input_shape[1:]))
+    y = model.predict(x, verbose=0)
+    if args.output is None:
+        numpy.savetxt(sys.stdout, y, delimiter=",", fmt="%.6g")
+        return
+    from lucidnet._files import atomic_write
+
+    with atomic_write(args.output) as f:
+        if args.output.endswith(".npy"):
+            numpy.save(f, y)
+        else:
+            numpy.savetxt(f, y, delimiter=",", fmt="%.6g")
+    print(f"wrote {len(y)} predictions to {args.output}")
+
+
+def _cmd_summary(args) -> None:
+    _load_model(args.model).summary()
+
+
+# -- activations and lab ----------------------------------------------------------
+def _cmd_activations(args) -> None:
+    from lucidnet import plotting
+
+    paths = plotting.activation_gallery(args.out)
+    print(plotting.facts_table())
+    print(f"wrote {len(paths)} figures to {args.out}/")
+
+
+def _cmd_lab(args) -> None:
+    from lucidnet import lab
+
+    report = lab.run(out=args.out, quick=args.quick, only=args.only)
+    print(f"report: {report}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+"""``keras.utils``: ``to_categorical`` and friends."""
+
+from lucidnet.datasets import to_categorical  # noqa: F401
