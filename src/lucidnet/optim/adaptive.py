@@ -1,0 +1,166 @@
+"""Optimizers with a step size per parameter entry: Adagrad, RMSprop, Adam, AdamW.
+
+Each divides the gradient by a running measure of its own size, so entries with large
+or frequent gradients take smaller steps. ε keeps the division finite. Defaults and
+formulas are PyTorch's; ``lucidnet.keras.optimizers`` has Keras's names and defaults.
+"""
+
+from __future__ import annotations
+
+from lucidnet import backend
+from lucidnet.optim.optimizer import Optimizer, _check_beta, _check_rate
+
+
+def _with_decay(theta, g, weight_decay: float):
+    """g + λθ: weight decay as an L2 penalty λ/2·‖θ‖² added to the loss."""
+    return g + weight_decay * theta if weight_decay else g
+
+
+class Adagrad(Optimizer):
+    """Adagrad (Duchi et al., 2011): the sum of squared gradients sets the step,
+
+        s ← s + g²;    θ ← θ − αₜ · g / (√s + ε),    αₜ = α / (1 + (t − 1)·lr_decay).
+
+    Steps only shrink, which suits sparse features and stalls long training.
+    """
+
+    def __init__(self, params=None, lr: float = 1e-2, lr_decay: float = 0.0,
+                 weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
+                 eps: float = 1e-10):
+        super().__init__(params, {
+            "lr": _check_rate("lr", lr), "lr_decay": _check_rate("lr_decay", lr_decay),
+            "weight_decay": _check_rate("weight_decay", weight_decay),
+            "initial_accumulator_value": _check_rate("initial_accumulator_value",
+                                                     initial_accumulator_value),
+            "eps": _check_rate("eps", eps),
+        })
+
+    def update(self, theta, g, state, group):
+        xp = backend.xp
+        if not state:
+            state["step"] = 0
+            state["sum"] = xp.full_like(theta, group["initial_accumulator_value"])
+        state["step"] += 1
+        g = _with_decay(theta, g, group["weight_decay"])
+        s = state["sum"]
+        s += g * g
+        lr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
+        denominator = xp.sqrt(s)
+        denominator += group["eps"]
+        theta -= lr * (g / denominator)
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton, 2012): a moving average of squared gradients sets the step,
+
+        v ← ρ·v + (1 − ρ)·g²;    θ ← θ − α · g / (√v + ε).
+
+    ``centered=True`` divides by the estimated standard deviation instead,
+    √(v − ḡ²) with ḡ ← ρ·ḡ + (1 − ρ)·g; ``momentum`` μ accumulates the scaled steps:
+    b ← μ·b + g / (√v + ε), θ ← θ − α·b. ρ is PyTorch's ``alpha``.
+    """
+
+    def __init__(self, params=None, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False):
+        super().__init__(params, {
+            "lr": _check_rate("lr", lr), "alpha": _check_beta("alpha", alpha),
+            "eps": _check_rate("eps", eps),
+            "weight_decay": _check_rate("weight_decay", weight_decay),
+            "momentum": _check_beta("momentum", momentum), "centered": bool(centered),
+        })
+
+    def update(self, theta, g, state, group):
+        xp = backend.xp
+        rho = group["alpha"]
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = xp.zeros_like(theta)
+            if group["momentum"]:
+                state["momentum_buffer"] = xp.zeros_like(theta)
+            if group["centered"]:
+                state["grad_avg"] = xp.zeros_like(theta)
+        state["step"] += 1
+        g = _with_decay(theta, g, group["weight_decay"])
+        v = state["square_avg"]
+        v *= rho
+        v += (1 - rho) * (g * g)
+        if group["centered"]:
+            mean = state["grad_avg"]
+            mean += (1 - rho) * (g - mean)
+            denominator = xp.sqrt(v - mean * mean)
+        else:
+            denominator = xp.sqrt(v)
+        denominator += group["eps"]
+        if group["momentum"]:
+            b = state["momentum_buffer"]
+            b *= group["momentum"]
+            b += g / denominator
+            theta -= group["lr"] * b
+        else:
+            theta -= group["lr"] * (g / denominator)
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015): momentum on the gradient and RMSprop's scaling,
+    both bias-corrected for their start at zero,
+
+        m ← β₁·m + (1 − β₁)·g;    v ← β₂·v + (1 − β₂)·g²
+        θ ← θ − α/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε).
+
+    ``weight_decay`` adds λθ to g (an L2 penalty; see :class:`AdamW` for decoupled
+    decay); ``amsgrad=True`` divides by the largest v seen so far.
+    """
+
+    decoupled_weight_decay = False
+
+    def __init__(self, params=None, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, amsgrad: bool = False):
+        beta1, beta2 = betas
+        super().__init__(params, {
+            "lr": _check_rate("lr", lr),
+            "betas": (_check_beta("betas[0]", beta1), _check_beta("betas[1]", beta2)),
+            "eps": _check_rate("eps", eps),
+            "weight_decay": _check_rate("weight_decay", weight_decay), "amsgrad": bool(amsgrad),
+        })
+
+    def update(self, theta, g, state, group):
+        xp = backend.xp
+        (beta1, beta2), lr = group["betas"], group["lr"]
+        if not state:
+            state["step"] = 0
+            state["exp_avg"] = xp.zeros_like(theta)
+            state["exp_avg_sq"] = xp.zeros_like(theta)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = xp.zeros_like(theta)
+        state["step"] += 1
+        t = state["step"]
+        if self.decoupled_weight_decay:
+            theta *= 1 - lr * group["weight_decay"]
+        else:
+            g = _with_decay(theta, g, group["weight_decay"])
+        m, v = state["exp_avg"], state["exp_avg_sq"]
+        m += (1 - beta1) * (g - m)
+        v *= beta2
+        v += (1 - beta2) * (g * g)
+        if group["amsgrad"]:
+            xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+            v = state["max_exp_avg_sq"]
+        denominator = xp.sqrt(v)
+        denominator /= (1 - beta2**t) ** 0.5
+        denominator += group["eps"]
+        xp.divide(m, denominator, out=denominator)
+        denominator *= lr / (1 - beta1**t)
+        theta -= denominator
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019): the decay shrinks
+    θ directly, θ ← θ·(1 − αλ), before the Adam step, instead of entering g (and
+    being rescaled by 1/√v). Default λ = 0.01, as in PyTorch.
+    """
+
+    decoupled_weight_decay = True
+
+    def __init__(self, params=None, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)

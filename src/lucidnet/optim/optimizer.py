@@ -1,0 +1,209 @@
+"""The optimizer base class and gradient clipping.
+
+An optimizer moves every parameter θ against its gradient g = ∂L/∂θ. It holds the
+parameters in ``param_groups`` (each group a dict of parameters and their
+hyper-parameters, as in PyTorch) and per-parameter ``state`` (momentum buffers,
+moment estimates). A subclass writes one method, :meth:`Optimizer.update`, with its
+rule; ``step`` calls it for every parameter that has a gradient, inside ``no_grad``.
+
+An optimizer may be created before the model's parameters exist (``Adam(lr=1e-3)``)
+and bound later with :meth:`Optimizer.bind`: the training loop and
+``lucidnet.io.load`` do that.
+
+Updates are in place and keep the parameter's dtype: hyper-parameters are Python
+floats, which never upcast float32 arrays.
+"""
+
+from __future__ import annotations
+
+import math
+
+from lucidnet import backend
+from lucidnet.autograd import Tensor, no_grad
+
+
+def _check_rate(name: str, value) -> float:
+    """A finite, non-negative hyper-parameter as a Python float."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}") from None
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be finite and >= 0, got {value}")
+    return value
+
+
+def _check_beta(name: str, value) -> float:
+    value = _check_rate(name, value)
+    if value >= 1:
+        raise ValueError(f"{name} must be in [0, 1), got {value}")
+    return value
+
+
+class Optimizer:
+    """Base of every optimizer: parameter groups, state, ``step`` and ``zero_grad``.
+
+    ``params``: an iterable of Parameters, an iterable of dicts (parameter groups,
+    each ``{'params': [...], 'lr': ...}`` overriding the defaults), or None to bind
+    later. ``defaults``: the hyper-parameters every group starts with.
+    """
+
+    def __init__(self, params, defaults: dict):
+        self.defaults = dict(defaults)
+        self.param_groups: list[dict] = []
+        self.state: dict = {}
+        if params is not None:
+            self.bind(params)
+
+    def bind(self, params) -> None:
+        """Attach ``params`` (Parameters or groups) to an optimizer that has none."""
+        if self.param_groups:
+            raise ValueError(f"{type(self).__name__} already has parameters")
+        params = list(params)
+        if not params:
+            raise ValueError(f"{type(self).__name__} got an empty parameter list")
+        groups = params if isinstance(params[0], dict) else [{"params": params}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, group: dict) -> None:
+        """Add a group of parameters with its own hyper-parameters."""
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError(f"a parameter group is a dict with 'params', got {group!r}")
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        for p in params:
+            if not isinstance(p, Tensor):
+                raise TypeError(f"{type(self).__name__} optimizes Tensors, got {type(p).__name__}")
+            if not p.requires_grad:
+                raise ValueError(f"{type(self).__name__} got a tensor that does not require grad")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in seen for p in params):
+            raise ValueError("a parameter appears in more than one parameter group")
+        unknown = sorted(set(group) - set(self.defaults) - {"params"})
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no hyper-parameters {unknown}; "
+                            f"expected some of {sorted(self.defaults)}")
+        self.param_groups.append({**self.defaults, **group, "params": params})
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget every gradient: ``None`` (default), or zeros in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if set_to_none:
+                    p.grad = None
+                elif p.grad is not None:
+                    p.grad[...] = 0
+
+    def step(self) -> None:
+        """One update of every parameter that has a gradient."""
+        if not self.param_groups:
+            raise RuntimeError(f"{type(self).__name__} has no parameters: create it with "
+                               "model.parameters(), or call bind(model.parameters())")
+        with no_grad():
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        # a 0-d parameter is updated through a 1-element view, so
+                        # that in-place arithmetic never meets a NumPy scalar
+                        theta = p.data if p.data.ndim else p.data[None]
+                        state = self.state.setdefault(p, {})
+                        self.update(theta, p.grad.reshape(theta.shape), state, group)
+
+    def update(self, theta, g, state: dict, group: dict) -> None:
+        """Apply the rule to one parameter array ``theta`` in place, given ``g``."""
+        raise NotImplementedError(f"{type(self).__name__} defines no update")
+
+    # -- state --------------------------------------------------------------------
+    def state_dict(self) -> dict:
+        """Hyper-parameters per group and state per parameter (by position), as host
+        NumPy arrays and Python numbers: what ``lucidnet.io.save`` stores."""
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            ids = []
+            for p in group["params"]:
+                index[p] = len(index)
+                ids.append(index[p])
+            groups.append({**{k: v for k, v in group.items() if k != "params"}, "params": ids})
+        state = {
+            index[p]: {k: backend.to_numpy(v).copy() if hasattr(v, "shape") else v
+                       for k, v in s.items()}
+            for p, s in self.state.items() if p in index
+        }
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Restore what :meth:`state_dict` returned; the parameters must match it in
+        number per group and in shape."""
+        groups = state_dict["param_groups"]
+        if len(groups) != len(self.param_groups):
+            raise ValueError(f"the state has {len(groups)} parameter groups, "
+                             f"this optimizer {len(self.param_groups)}")
+        params = {}
+        for saved, own in zip(groups, self.param_groups):
+            if len(saved["params"]) != len(own["params"]):
+                raise ValueError(f"a parameter group of the state has {len(saved['params'])} "
+                                 f"parameters, this optimizer's {len(own['params'])}")
+            params.update(zip(saved["params"], own["params"]))
+        self.state = {}
+        for i, s in state_dict["state"].items():
+            if i not in params:
+                raise ValueError(f"the state names parameter {i}, which no group holds")
+            p = params[i]
+            restored = {}
+            for k, v in s.items():
+                if hasattr(v, "shape") and v.shape:
+                    if tuple(v.shape) != (p.shape or (1,)):
+                        raise ValueError(f"state {k!r} of parameter {i} has shape "
+                                         f"{tuple(v.shape)}, the parameter {p.shape}")
+                    v = backend.asarray(v, dtype=p.dtype).copy()
+                elif hasattr(v, "shape"):
+                    v = v.item()
+                restored[k] = v
+            self.state[p] = restored
+        for saved, own in zip(groups, self.param_groups):
+            own.update({k: v for k, v in saved.items() if k != "params"})
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups or [self.defaults]):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
+        return "\n".join(lines) + "\n)"
+
+
+# -- gradient clipping ------------------------------------------------------------
+def _grads(parameters) -> list:
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    return [p.grad for p in parameters if p.grad is not None]
+
+
+def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0) -> float:
+    """Scale all gradients together so that their joint norm is at most ``max_norm``:
+    g ← g · min(1, max_norm / ‖(g₁, …, gₙ)‖). Returns the norm before clipping.
+
+    ``norm_type``: p of the p-norm, or ``math.inf`` for the largest absolute value.
+    """
+    max_norm, norm_type = _check_rate("max_norm", max_norm), float(norm_type)
+    grads = _grads(parameters)
+    if not grads:
+        return 0.0
+    xp = backend.xp
+    if math.isinf(norm_type):
+        total = max(float(xp.abs(g).max()) for g in grads)
+    else:
+        total = sum(float((xp.abs(g) ** norm_type).sum()) for g in grads) ** (1 / norm_type)
+    scale = max_norm / (total + 1e-6)  # PyTorch's guard against a zero norm
+    if scale < 1:
+        for g in grads:
+            g *= scale
+    return total
+
+
+def clip_grad_value_(parameters, clip_value: float) -> None:
+    """Clip every gradient entry to [−clip_value, clip_value] in place."""
+    clip_value = _check_rate("clip_value", clip_value)
+    for g in _grads(parameters):
+        backend.xp.clip(g, -clip_value, clip_value, out=g)

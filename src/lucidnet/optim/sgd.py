@@ -1,0 +1,52 @@
+"""Stochastic gradient descent, with momentum and Nesterov momentum."""
+
+from __future__ import annotations
+
+from lucidnet.optim.optimizer import Optimizer, _check_beta, _check_rate
+
+
+class SGD(Optimizer):
+    """Gradient descent on mini-batches: the plain update of the lectures,
+
+        θ ← θ − α·g,        g = ∂L/∂θ (+ λθ with ``weight_decay`` λ, an L2 penalty).
+
+    With ``momentum`` μ a velocity remembers past gradients (PyTorch's form; the
+    first step sets b = g):
+
+        b ← μ·b + (1 − dampening)·g;    θ ← θ − α·b,
+
+    and with ``nesterov=True`` the step looks ahead: θ ← θ − α·(g + μ·b).
+
+    Defaults are PyTorch's (lr = 1e-3); Keras's SGD (lr = 0.01) is
+    ``lucidnet.keras.optimizers.SGD``.
+
+    Example::
+
+        opt = SGD(model.parameters(), lr=0.1, momentum=0.9)
+        loss.backward(); opt.step(); opt.zero_grad()
+    """
+
+    def __init__(self, params=None, lr: float = 1e-3, momentum: float = 0.0,
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False):
+        momentum = _check_beta("momentum", momentum)
+        if nesterov and (momentum == 0 or dampening != 0):
+            raise ValueError("Nesterov momentum needs momentum > 0 and dampening = 0")
+        super().__init__(params, {
+            "lr": _check_rate("lr", lr), "momentum": momentum,
+            "dampening": _check_rate("dampening", dampening),
+            "weight_decay": _check_rate("weight_decay", weight_decay), "nesterov": bool(nesterov),
+        })
+
+    def update(self, theta, g, state, group):
+        lr, mu = group["lr"], group["momentum"]
+        if group["weight_decay"]:
+            g = g + group["weight_decay"] * theta
+        if mu:
+            b = state.get("momentum_buffer")
+            if b is None:
+                b = state["momentum_buffer"] = g.copy()
+            else:
+                b *= mu
+                b += (1 - group["dampening"]) * g
+            g = g + mu * b if group["nesterov"] else b
+        theta -= lr * g
