@@ -396,9 +396,14 @@ def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
     """A new tensor from a number, a (nested) list or an array.
 
     Python floats and lists of floats become the default dtype (float32); arrays keep
-    their dtype unless ``dtype`` is given.
+    their dtype unless ``dtype`` is given. The data are copied, as ``torch.tensor``
+    does, so training never writes into the caller's array (``Tensor(array)`` shares
+    it, as ``torch.as_tensor``).
     """
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    t = Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    if isinstance(data, Tensor) or t.data is data or getattr(t.data, "base", None) is data:
+        t.data = t.data.copy()
+    return t
 
 
 from lucidnet.autograd import ops as _ops  # noqa: E402  (ops subclass Function, which needs Tensor)
