@@ -109,12 +109,12 @@ def test_class_and_sample_weights_scale_the_per_sample_losses():
                           class_weight=class_weight, sample_weight=sample_weight)
     # by hand, in float64: L = Σ wᵢ lᵢ / N,  dL/doᵢ = wᵢ (pᵢ − yᵢ) / N
     w = np.where(y == 1, 3.0, 1.0) * sample_weight
-    o = X @ W0.T + b0
+    o = X @ W0 + b0  # lucidnet's W is (in, out)
     p = 1 / (1 + np.exp(-o[:, 0]))
     losses = -(y * np.log(p) + (1 - y) * np.log(1 - p))
     assert history.history["loss"][0] == pytest.approx((w * losses).sum() / 10, rel=1e-5)
     d_o = w * (p - y) / 10
-    np.testing.assert_allclose(linear.weight.data, W0 - 0.1 * (d_o @ X)[None, :], rtol=1e-5)
+    np.testing.assert_allclose(linear.weight.data, W0 - 0.1 * (X.T @ d_o)[:, None], rtol=1e-5)
     np.testing.assert_allclose(linear.bias.data, b0 - 0.1 * d_o.sum(), rtol=1e-5)
 
 
