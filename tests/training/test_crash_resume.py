@@ -1,0 +1,78 @@
+"""A training process killed with SIGKILL while ModelCheckpoint writes leaves the last
+checkpoint whole, and training resumed from it ends on the weights of a run that was
+never interrupted, bit for bit."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lucidnet import io, optim
+from lucidnet.training import ModelCheckpoint, Trainer
+
+from trainkit import blobs, mlp
+
+EPOCHS = 400
+# A wide first layer makes every checkpoint write take a few milliseconds, so that the
+# kill often lands inside a write.
+SIZES = [4, 1024, 512, 3]
+
+_TRAINER = textwrap.dedent(f"""
+    import sys
+    sys.path.insert(0, {str(Path(__file__).parent)!r})
+    from lucidnet import optim
+    from lucidnet.training import Callback, ModelCheckpoint, Trainer
+    from trainkit import blobs, mlp
+
+    class Announce(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                print("checkpointed", flush=True)
+
+    X, y = blobs()
+    model = mlp({SIZES})
+    trainer = Trainer(model, "sparse_categorical_crossentropy",
+                      optim.Adam(model.parameters(), lr=1e-3), seed=3)
+    trainer.fit(X, y, epochs={EPOCHS}, batch_size=40, verbose=0,
+                callbacks=[ModelCheckpoint(sys.argv[1]), Announce()])
+""")
+
+
+def uninterrupted(epochs):
+    X, y = blobs()
+    model = mlp(SIZES)
+    Trainer(model, "sparse_categorical_crossentropy", optim.Adam(model.parameters(), lr=1e-3),
+            seed=3).fit(X, y, epochs=epochs, batch_size=40, verbose=0)
+    return model
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_sigkill_during_checkpointing_then_resume_equals_an_uninterrupted_run(tmp_path):
+    path = tmp_path / "ckpt.safetensors"
+    process = subprocess.Popen([sys.executable, "-c", _TRAINER, str(path)],
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline() == "checkpointed\n"
+    time.sleep(np.random.default_rng().uniform(0.05, 0.3))
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    process.stdout.close()
+    assert process.returncode == -signal.SIGKILL
+
+    saved = io.load_state(path).metadata  # whole, whatever the kill interrupted
+    epoch = saved["epoch"]
+    assert 2 <= epoch < EPOCHS, "the kill must land during training"
+    optimizer = optim.Adam(lr=1e-3)
+    model = io.load(path, optimizer=optimizer)
+    X, y = blobs()
+    total = epoch + 3
+    Trainer(model, "sparse_categorical_crossentropy", optimizer, seed=saved["seed"]).fit(
+        X, y, epochs=total, initial_epoch=epoch, batch_size=40, verbose=0,
+        callbacks=[ModelCheckpoint(path)])
+    for a, b in zip(uninterrupted(total).parameters(), model.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
