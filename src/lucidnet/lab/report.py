@@ -1,0 +1,121 @@
+"""The lab's frame: a section is a function returning a :class:`Result`; ``run`` runs
+the chosen sections and writes ``report.html`` (figures embedded as PNG) and
+``results.json`` (every number), each atomically.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lucidnet._files import atomic_write
+
+SECTIONS: dict = {}
+"""Section key → (title, function(quick) → Result), in the lectures' order."""
+
+
+@dataclass
+class Result:
+    """What one experiment found.
+
+    ``claim``: the lecture's statement; ``held``: whether the measurement supports it;
+    ``numbers``: every measured value (JSON-serializable); ``summary``: one paragraph
+    saying what was measured, on which data, and how it compares with the claim;
+    ``figures``: name → matplotlib Figure.
+    """
+
+    claim: str
+    held: bool
+    numbers: dict
+    summary: str
+    figures: dict = field(default_factory=dict)
+
+
+def section(key: str, title: str):
+    """Decorator: register ``fn(quick: bool = False) -> Result`` as a lab section."""
+
+    def register(fn):
+        if key in SECTIONS:
+            raise ValueError(f"lab section {key!r} is registered twice")
+        SECTIONS[key] = (title, fn)
+        return fn
+
+    return register
+
+
+def run(out="lab-report", quick: bool = False, only=None) -> Path:
+    """Run the sections (all, or the keys in ``only``), write the report into ``out``
+    and return the path of ``report.html``."""
+    from lucidnet.lab import experiments  # noqa: F401  (registers the sections)
+
+    keys = list(SECTIONS) if not only else [only] if isinstance(only, str) else list(only)
+    unknown = [k for k in keys if k not in SECTIONS]
+    if unknown:
+        raise ValueError(f"unknown lab sections {unknown}; the sections are {list(SECTIONS)}")
+    out = Path(out)
+    results, timings = {}, {}
+    for key in keys:
+        started = time.perf_counter()
+        results[key] = SECTIONS[key][1](quick=quick)
+        timings[key] = time.perf_counter() - started
+        print(f"lab {key}: {'held' if results[key].held else 'NOT held'} "
+              f"({timings[key]:.1f} s)")
+    document = {key: {"title": SECTIONS[key][0], "claim": r.claim, "held": r.held,
+                      "numbers": _finite(r.numbers), "summary": r.summary,
+                      "seconds": round(timings[key], 3)}
+                for key, r in results.items()}
+    with atomic_write(out / "results.json", "w") as f:
+        json.dump({"quick": quick, "sections": document}, f, indent=2)
+    with atomic_write(out / "report.html", "w") as f:
+        f.write(_html(results, quick))
+    return out / "report.html"
+
+
+def _finite(value):
+    """JSON has no NaN or infinity: write them as strings."""
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if hasattr(value, "tolist"):
+        return _finite(value.tolist())
+    return value
+
+
+def _png(figure) -> str:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    plt.close(figure)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _html(results: dict, quick: bool) -> str:
+    parts = ["<!doctype html><meta charset='utf-8'><title>lucidnet lab</title>",
+             "<style>body{font-family:sans-serif;max-width:60em;margin:auto;padding:1em}"
+             ".held{color:#080}.failed{color:#b00}pre{background:#f4f4f4;padding:.5em;"
+             "overflow-x:auto}img{max-width:100%}</style>",
+             f"<h1>lucidnet lab{' (quick)' if quick else ''}</h1>"]
+    for key, r in results.items():
+        verdict = "<span class='held'>held</span>" if r.held else \
+            "<span class='failed'>not held</span>"
+        parts.append(f"<h2 id='{key}'>{html.escape(SECTIONS[key][0])}: {verdict}</h2>")
+        parts.append(f"<p><b>Claim.</b> {html.escape(r.claim)}</p>")
+        parts.append(f"<p><b>Measured.</b> {html.escape(r.summary)}</p>")
+        numbers = json.dumps(_finite(r.numbers), indent=1)
+        parts.append(f"<details><summary>numbers</summary><pre>{html.escape(numbers)}"
+                     "</pre></details>")
+        for name, figure in r.figures.items():
+            parts.append(f"<figure><img alt='{html.escape(name)}' "
+                         f"src='data:image/png;base64,{_png(figure)}'>"
+                         f"<figcaption>{html.escape(name)}</figcaption></figure>")
+    return "\n".join(parts)
