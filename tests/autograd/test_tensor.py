@@ -213,6 +213,17 @@ def test_diamond_graph_topological_order():
     assert x.grad == pytest.approx(expected, rel=1e-12)
 
 
+def test_an_input_used_directly_and_through_a_later_operation_gets_both_paths():
+    # x is the first operand of the sum and also reached through exp(x) (a residual
+    # x + f(x)); x must be visited after exp(x), or the exp path is lost
+    x = ln.tensor([0.5, 2.0], requires_grad=True, dtype="float64")
+    (x + x.exp()).sum().backward()
+    np.testing.assert_allclose(x.grad, 1 + np.exp([0.5, 2.0]), rtol=1e-12)
+    u = ln.tensor([0.5, 2.0], requires_grad=True, dtype="float64")
+    (u - u.clip(max=1.0)).sum().backward()
+    np.testing.assert_array_equal(u.grad, [0.0, 1.0])
+
+
 def test_no_grad_records_nothing():
     x = ln.tensor([1.0], requires_grad=True)
     with ln.no_grad():

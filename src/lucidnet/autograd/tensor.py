@@ -351,18 +351,22 @@ def _topological_order(root: Tensor) -> list[Tensor]:
     Iterative depth-first search (no recursion limit: a chain of 10,000 operations
     works); post-order reversed is a topological order.
     """
-    order, visited = [], {id(root)}
+    order, visited = [], set()
     stack = [(root, False)]
     while stack:
         node, children_done = stack.pop()
         if children_done:
             order.append(node)
             continue
+        # Marked when expanded, not when pushed: a tensor pushed early (x in x + f(x))
+        # must still come after f(x), which reaches it again deeper down.
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
         stack.append((node, True))
         if node._fn is not None:
             for x, needs in zip(node._fn.inputs, node._fn.needs_grad):
                 if needs and id(x) not in visited:
-                    visited.add(id(x))
                     stack.append((x, False))
     order.reverse()
     return order
