@@ -161,8 +161,10 @@ ALL_CASES = [pytest.param(case, id=f"{name}-{i}")
 
 
 def nn_layer_names():
-    """The registered nn layers (the Keras facade's 'keras.*' entries have their own tests)."""
-    return [name for name in LAYERS.names() if not name.startswith("keras.")]
+    """The layers lucidnet registers, but the Keras facade's 'keras.*' entries (tested in
+    tests/keras) and the classes other test files register for themselves."""
+    return [name for name in LAYERS.names() if not name.startswith("keras.")
+            and LAYERS.resolve(name).__module__.startswith("lucidnet.")]
 
 
 def test_every_registered_layer_declares_a_case():
@@ -208,6 +210,18 @@ def test_output_shape_and_float32_stays_float32(case):
         assert p.dtype == np.float32 and (p.grad is None or p.grad.dtype == np.float32), name
     for name, b in module.named_buffers():
         assert b.dtype in (np.float32, np.int64), name
+
+
+@pytest.mark.parametrize("case", ALL_CASES)
+def test_a_float64_numpy_batch_feeds_a_float32_layer_in_float32(case):
+    """A layer holding float32 parameters computes in float32 whatever the batch's dtype
+    (NumPy's default float64 included), as Keras; parameter-free layers keep the
+    input's dtype."""
+    module = _built(case, "float32")
+    x = case.domain(np.random.default_rng(0), case.shape)
+    holds_floats = any(True for _ in module.parameters()) or any(
+        b.dtype.kind == "f" for _, b in module.named_buffers())
+    assert _apply(case, module, x).dtype == (np.float32 if holds_floats else np.float64)
 
 
 @pytest.mark.parametrize("case", ALL_CASES)

@@ -3,7 +3,8 @@
 PyTorch's names and defaults (``nn.LeakyReLU(negative_slope=0.01)``, ``nn.Softmax(dim=-1)``);
 the mathematics, derivative and kink convention of each is in its function's docstring.
 Two hold parameters: :class:`PReLU` (learned slopes) and :class:`Maxout` (k linear pieces
-per unit). Shape legend: N batch, D features; (*) any shape.
+per unit); as every layer with parameters, they cast inputs to their parameters' dtype
+(see :mod:`lucidnet.nn.layers`). Shape legend: N batch, D features; (*) any shape.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import math
 from lucidnet import activations as _registry
 from lucidnet import backend
 from lucidnet import functional as F
-from lucidnet.autograd import Tensor
+from lucidnet.nn.layers import _as_input, linear
 from lucidnet.nn.module import LAYERS, Module, Parameter
 from lucidnet.registry import ACTIVATIONS
 
@@ -254,6 +255,7 @@ class PReLU(Module):
         self.weight.data[...] = self.init
 
     def forward(self, x):
+        x = _as_input(x, self.weight.dtype)  # a float32 layer computes in float32
         if self.num_parameters > 1:
             self.check_features(x, self.num_parameters)
         return F.prelu(x, self.weight)
@@ -293,9 +295,9 @@ class Maxout(Module):
             p.data[...] = backend.asarray(values, dtype=p.dtype)
 
     def forward(self, x):
-        x = x if isinstance(x, Tensor) else Tensor(x)
+        x = _as_input(x, self.weight.dtype)  # a float32 layer computes in float32
         self.check_features(x, self.in_features)
-        return F.maxout(x @ self.weight + self.bias, self.pieces)
+        return F.maxout(linear(x, self.weight, self.bias), self.pieces)
 
     def get_config(self) -> dict:
         return {
