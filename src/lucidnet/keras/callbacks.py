@@ -1,0 +1,17 @@
+"""``keras.callbacks``: the callbacks of :mod:`lucidnet.training` under Keras's names.
+
+A callback passed to ``model.fit(callbacks=[...])`` sees the Keras model as
+``self.model``: ``stop_training``, ``optimizer``, ``get_weights()``/``set_weights()``.
+"""
+
+from lucidnet.training import (  # noqa: F401
+    Callback,
+    CSVLogger,
+    EarlyStopping,
+    History,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ProgbarLogger,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+)
