@@ -14,6 +14,8 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 
+import numpy
+
 from lucidnet import activations, backend, initializers, nn
 from lucidnet.autograd import Tensor, no_grad
 from lucidnet.errors import ShapeError
@@ -108,17 +110,22 @@ class Layer(nn.Module):
         return list(self.parameters())
 
     def get_weights(self):
-        """The weights as NumPy arrays (kernel (in, out) then bias, as Keras)."""
-        return [p.numpy().copy() for p in self.parameters()]
+        """Every weight as a NumPy copy, trainable or not, in ``state_dict`` order: the
+        parameters (Dense: kernel (in, out), then bias, as Keras), then the buffers
+        (BatchNormalization: running mean, variance, and lucidnet's batch count)."""
+        return list(self.state_dict().values())
 
     def set_weights(self, arrays) -> None:
-        params = list(self.parameters())
-        if len(arrays) != len(params):
-            raise ValueError(f"{self.label()} has {len(params)} weights, got {len(arrays)} arrays")
-        for p, a in zip(params, arrays):
-            if tuple(a.shape) != p.shape:
-                raise ShapeError(f"{self.label()}: weight of shape {p.shape}, got {tuple(a.shape)}")
-            p.data[...] = backend.asarray(a, dtype=p.dtype)
+        """Copy ``arrays``, in :meth:`get_weights` order, into the weights."""
+        state = self.state_dict()
+        if len(arrays) != len(state):
+            raise ValueError(f"{self.label()} has {len(state)} weight arrays "
+                             f"({', '.join(state)}), got {len(arrays)}")
+        for (name, current), a in zip(state.items(), arrays):
+            if numpy.shape(a) != current.shape:
+                raise ShapeError(f"{self.label()}: weight {name!r} has shape {current.shape}, "
+                                 f"got {numpy.shape(a)}")
+        self.load_state_dict(dict(zip(state, arrays)))
 
     @property
     def losses(self) -> list:

@@ -1,15 +1,31 @@
 """Keras models: ``Sequential`` and the functional ``Model(inputs, outputs)``.
 
 Both are lucidnet Modules, so the PyTorch-style loop works on them too; ``compile``,
-``fit``, ``evaluate`` and ``predict`` hand the work to :mod:`lucidnet.training`.
+``fit``, ``evaluate`` and ``predict`` hand the work to one
+:class:`lucidnet.training.Trainer`, which gets the model itself as the engine that
+callbacks see (``stop_training``, ``optimizer``, ``get_weights()``). ``save`` and
+:func:`load_model` go through :mod:`lucidnet.io`: weights, architecture, optimizer
+state and compile settings as data, never code.
 """
 
 from __future__ import annotations
 
+import warnings
+
 import numpy
 
+from lucidnet import io
+from lucidnet.errors import FormatError
+from lucidnet.keras import losses as keras_losses
+from lucidnet.keras import optimizers
 from lucidnet.keras.layers import InputLayer, KerasTensor, Layer
 from lucidnet.nn.module import LAYERS
+from lucidnet.registry import LOSSES
+from lucidnet.training import Trainer, check_output
+from lucidnet.training.metrics import METRICS, Metric
+from lucidnet.training.outputs import LossFunction, per_output
+
+_COMPILE_KEYS = {"loss", "metrics", "loss_weights"}
 
 
 def _flatten(structure) -> list:
@@ -44,7 +60,11 @@ class Model(Layer):
 
     def __init__(self, inputs=None, outputs=None, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
-        self.compiled = None
+        self._nodes: list[KerasTensor] = []
+        self._trainer: Trainer | None = None
+        self._checked = False
+        self.optimizer = None
+        self.stop_training = False
         if inputs is not None:
             self._init_graph(inputs, outputs)
 
@@ -88,6 +108,132 @@ class Model(Layer):
     def count_params(self) -> int:
         return self.num_parameters()
 
+    # -- training (delegated to lucidnet.training.Trainer) --------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None) -> None:
+        """Choose how ``fit`` trains.
+
+        ``optimizer``: a Keras name ('adam', 'sgd', 'rmsprop'...; Keras's defaults, e.g.
+        Adam's learning rate 1e-3 and ε = 1e-7) or an optimizer object; ``loss``: a
+        name, a :mod:`keras.losses <lucidnet.keras.losses>` function or object, or any
+        f(y_true, y_pred), or a dict/list of those per output; ``metrics``: names or
+        Metric objects (per output: a dict or a list of lists); ``loss_weights``: wₕ
+        per output, L = Σₕ wₕ Lₕ. Warns when an output layer does not suit its loss
+        (:func:`lucidnet.training.check_output`: softmax over one unit, sigmoid with
+        categorical cross-entropy...).
+        """
+        self.optimizer = optimizers.get(optimizer)
+        self._trainer = Trainer(self, _keras_losses(loss), self.optimizer, metrics,
+                                loss_weights, callback_model=self)
+        self._checked = self._check_outputs()
+
+    def _compiled(self, what: str) -> Trainer:
+        if self._trainer is None:
+            raise RuntimeError(f"{self.label()} must be compiled before {what}: call "
+                               "model.compile(optimizer=..., loss=...) first")
+        return self._trainer
+
+    def _output_layers(self) -> list[Layer]:
+        """The layer that makes each output, in output order (none for a subclass)."""
+        return [t.layer for t in _flatten(self.outputs)] if self._nodes else []
+
+    def _check_outputs(self) -> bool:
+        """Warn about each output layer whose activation does not suit its loss.
+        False when an output's width is not known yet (a model still to be built)."""
+        loss, layers = self._trainer.loss, self._output_layers()
+        if loss is None or not layers:
+            return True
+        facts = [_output_facts(layer) for layer in layers]
+        if any(f is not None and f[1] is None for f in facts):
+            return False
+        names = getattr(self, "output_names", None) or ["output"]
+        for layer, fact, spec in zip(layers, facts, per_output(loss, names, "loss")):
+            if fact is None:
+                continue  # the output layer has no activation (Dropout, BatchNormalization)
+            fn = spec if isinstance(spec, LossFunction) else LossFunction(spec)
+            for message in check_output(*fact, fn.name, fn.from_logits):
+                warnings.warn(f"{layer.label()}: {message}", stacklevel=3)
+        return True
+
+    def _prepare(self, x) -> None:
+        """Before training: the output checks that compile could not run yet."""
+        if not self._checked:
+            self._checked = self._check_outputs()
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0):
+        """Train epochs ``initial_epoch`` … ``epochs`` − 1 on mini-batches of
+        ``batch_size`` (32 when None); returns the History, whose ``history`` maps
+        'loss', each metric and their 'val_' twins to one value per epoch.
+
+        ``validation_split`` holds out the last fraction of (x, y) before shuffling;
+        ``validation_data`` is (x, y) or (x, y, sample_weight); ``class_weight`` maps
+        a class index to the weight of its samples. Keras's semantics throughout
+        (see :mod:`lucidnet.training.engine`).
+        """
+        trainer = self._compiled("fit")
+        self._prepare(x)
+        return trainer.fit(x, y, _batch(batch_size), epochs, verbose, callbacks,
+                           validation_split, validation_data, shuffle, class_weight,
+                           sample_weight, initial_epoch)
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 callbacks=None, return_dict=False):
+        """The loss and metrics on (x, y), in evaluation mode: the loss alone when no
+        metric is compiled, else ``[loss, *metrics]`` in ``metrics_names`` order, or a
+        dict when ``return_dict``."""
+        return self._compiled("evaluate").evaluate(x, y, _batch(batch_size), verbose,
+                                                    sample_weight, callbacks, return_dict)
+
+    def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
+        """The outputs for x as NumPy arrays (a list or dict for several outputs), in
+        evaluation mode, batch by batch; needs no compile."""
+        # seed=0: a Trainer made only to predict must not draw from backend.rng()
+        trainer = self._trainer or Trainer(self, seed=0, callback_model=self)
+        return trainer.predict(x, _batch(batch_size), verbose, callbacks)
+
+    @property
+    def metrics_names(self) -> list[str]:
+        """The logged names: 'loss', '<output>_loss' per output of several, metrics."""
+        return [] if self._trainer is None else self._trainer.metrics_names
+
+    @property
+    def seed(self) -> int | None:
+        """The seed of fit's shuffles (drawn at compile; ModelCheckpoint records it)."""
+        return None if self._trainer is None else self._trainer.seed
+
+    def metric_direction(self, name: str) -> str | None:
+        """'up' or 'down' for a logged metric (EarlyStopping's mode='auto')."""
+        return None if self._trainer is None else self._trainer.metric_direction(name)
+
+    # -- files ----------------------------------------------------------------------
+    def save(self, filepath) -> None:
+        """Write the model to ``filepath`` (safetensors, written atomically): its
+        architecture, weights, optimizer state and compile settings; read it back
+        with :func:`load_model`. Functional models: save the weights with
+        ``lucidnet.io.save_weights`` (their graph is not stored yet)."""
+        if self._nodes:
+            raise TypeError(f"cannot save functional {self.label()}: its graph has no "
+                            "config yet; use lucidnet.io.save_weights(model, path) and "
+                            "model.load_state_dict(lucidnet.io.load_weights(path))")
+        settings = None
+        if self._trainer is not None:
+            try:
+                settings = self._compile_config()
+            except ValueError as err:
+                warnings.warn(f"saving {self.label()} without its compile settings: {err}; "
+                              "load_model will return it uncompiled", stacklevel=2)
+        optimizer = self.optimizer
+        if optimizer is not None and not optimizer.param_groups:
+            optimizer.bind(self.parameters())  # as fit would: the file keeps its settings
+        io.save(self, filepath, optimizer=optimizer, metadata={"keras": {"compile": settings}})
+
+    def _compile_config(self) -> dict:
+        trainer = self._trainer
+        return {"loss": _nested(trainer.loss, _loss_name),
+                "metrics": _nested(trainer.metrics_spec, _metric_name),
+                "loss_weights": trainer.loss_weights}
+
     # -- printing -----------------------------------------------------------------
     def summary(self, print_fn=print) -> None:
         """Print Keras's table: layer (type), output shape, parameter count, totals."""
@@ -119,6 +265,85 @@ class Model(Layer):
         return {"name": self.name}
 
 
+def _batch(batch_size):
+    return 32 if batch_size is None else batch_size  # Keras's default
+
+
+def _output_facts(layer) -> tuple | None:
+    """(activation name, units) of an output layer, units None while unknown; None
+    for a layer without an activation."""
+    activation = getattr(layer, "activation_name", None)
+    if activation is None:
+        return None
+    units = getattr(layer, "units", None)
+    if units is None and layer.output_shape is not None:
+        units = layer.output_shape[-1]
+    return activation, units
+
+
+def _nested(spec, item):
+    """``item`` applied to each entry of a per-output setting: one entry, a dict by
+    output name or a list (a config dict ``{'class_name': ...}`` is one entry)."""
+    if spec is None:
+        return None
+    if isinstance(spec, dict) and "class_name" not in spec:
+        return {k: _nested(v, item) for k, v in spec.items()}
+    if isinstance(spec, (list, tuple)):
+        return [_nested(v, item) for v in spec]
+    return item(spec)
+
+
+def _keras_losses(loss):
+    """``loss`` with Keras's class names ('CategoricalCrossentropy') and configs made
+    keras.losses objects; the names the lucidnet registry holds stay names."""
+
+    def resolve(spec):
+        if isinstance(spec, dict) or (isinstance(spec, str) and spec not in LOSSES):
+            return keras_losses.get(spec)
+        return spec
+
+    return _nested(loss, resolve)
+
+
+def _loss_name(spec):
+    return spec if isinstance(spec, str) else keras_losses.serialize(spec)
+
+
+def _metric_name(spec):
+    name = spec if isinstance(spec, str) else None
+    if isinstance(spec, Metric):
+        name = METRICS.name_of(spec)
+    if name is None:
+        raise ValueError(f"metric {spec!r} is not a registered metric, so it cannot be "
+                         "saved by name")
+    return name
+
+
+def load_model(filepath, compile=True):  # noqa: A002 (Keras's argument name)
+    """The Keras model that :meth:`Model.save` (or a ModelCheckpoint) wrote to
+    ``filepath``: architecture, weights and optimizer state, and, with ``compile``,
+    compiled as it was. Nothing in the file is imported or run (:mod:`lucidnet.io`);
+    a file without compile settings gives an uncompiled model with its optimizer."""
+    checkpoint = io.load_state(filepath)
+    optimizer = None
+    if checkpoint.optimizer_class is not None:
+        optimizer = optimizers.get(checkpoint.optimizer_class)
+    model = io.load(filepath, optimizer=optimizer)
+    if not isinstance(model, Model):
+        raise TypeError(f"{filepath} holds a {type(model).__name__}, not a Keras model; "
+                        "load it with lucidnet.io.load")
+    keras_metadata = checkpoint.metadata.get("keras")
+    settings = keras_metadata.get("compile") if isinstance(keras_metadata, dict) else None
+    if settings is not None and (not isinstance(settings, dict) or set(settings) - _COMPILE_KEYS):
+        raise FormatError(f"{filepath}: the compile settings must be an object with keys "
+                          f"among {sorted(_COMPILE_KEYS)}")
+    if compile and settings is not None:
+        model.compile(optimizer=optimizer, **settings)
+    else:
+        model.optimizer = optimizer
+    return model
+
+
 def _bytes(n: int) -> str:
     for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
         if n >= size:
@@ -135,7 +360,7 @@ class Sequential(Model):
     def __init__(self, layers=None, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
         self._stack: list[Layer] = []
-        self._input_shape = None
+        self._input_shape = self.input_shape_hint
         self.built = False
         for layer in layers or []:
             self.add(layer)
@@ -174,6 +399,14 @@ class Sequential(Model):
             t = layer(t)
         self.output_shape = t.shape
         self.built = True
+
+    def _output_layers(self) -> list[Layer]:
+        return self._stack[-1:]
+
+    def _prepare(self, x) -> None:
+        if not self.built and x is not None:
+            self.build((None, *numpy.shape(x)[1:]))
+        super()._prepare(x)
 
     def __call__(self, x):
         if not self.built and not isinstance(x, KerasTensor):
