@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import shlex
 import sys
 import time
@@ -91,7 +92,8 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("lucidnet: interrupted", file=sys.stderr)
         return 130
-    except (UsageError, ValueError, TypeError, FileNotFoundError, KeyError, OSError) as err:
+    except (UsageError, ValueError, TypeError, FileNotFoundError, KeyError, OSError,
+            ImportError) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
         print(f"lucidnet {args.command}: error: {message}", file=sys.stderr)
         return 2
@@ -115,10 +117,11 @@ def _cmd_train(args) -> None:
         data.x_train, data.y_train, epochs=args.epochs, batch_size=args.batch_size,
         validation_split=args.validation_split, verbose=verbose,
     )
-    n_val = int(len(data.x_train) * args.validation_split)
-    splits = {"train": (data.x_train[: len(data.x_train) - n_val], data.y_train[: len(data.x_train) - n_val])}
-    if n_val:
-        splits["validation"] = (data.x_train[-n_val:], data.y_train[-n_val:])
+    # the samples fit trained and validated on: N_train = ⌊N(1 − fraction)⌋, as fit's split
+    n_train = math.floor(len(data.x_train) * (1.0 - args.validation_split))
+    splits = {"train": (data.x_train[:n_train], data.y_train[:n_train])}
+    if n_train < len(data.x_train):
+        splits["validation"] = (data.x_train[n_train:], data.y_train[n_train:])
     splits["test"] = (data.x_test, data.y_test)
     results = {name: model.evaluate(x, y, verbose=0, return_dict=True) for name, (x, y) in splits.items()}
     _print_table(results)
@@ -130,9 +133,11 @@ def _cmd_train(args) -> None:
         json.dump({"history": history.history, "results": results}, f, indent=2)
     with atomic_write(out / "command.txt", "w") as f:
         f.write(_reproduce_command(args, out) + "\n")
-    _plot_history(history, out / "curves.png", data.name)
+    curves = _plot_history(history, out / "curves.png", data.name)
     elapsed = time.perf_counter() - started
-    print(f"saved model, history.json, curves.png and command.txt in {out}/ ({elapsed:.1f} s)")
+    saved = "model, history.json, curves.png and command.txt" if curves else (
+        "model, history.json and command.txt (no curves.png: pip install lucidnet[plot])")
+    print(f"saved {saved} in {out}/ ({elapsed:.1f} s)")
 
 
 def _build_model(data, args):
@@ -177,12 +182,21 @@ def _reproduce_command(args, out: Path) -> str:
     return shlex.join(parts)
 
 
-def _plot_history(history, path: Path, title: str) -> None:
+def _plot_history(history, path: Path, title: str) -> bool:
+    """Write the training curves to ``path``; False when matplotlib (optional) is missing."""
     from lucidnet._files import atomic_write
 
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
     figure = history.plot(title=title)
-    with atomic_write(path) as f:
-        figure.savefig(f, format="png", dpi=100)
+    try:
+        with atomic_write(path) as f:
+            figure.savefig(f, format="png", dpi=100)
+    finally:
+        plt.close(figure)  # History.plot made it with pyplot, which keeps it open
+    return True
 
 
 # -- evaluate, predict, summary ---------------------------------------------------
@@ -217,6 +231,10 @@ def _read_samples(path: str, n_features: int):
             x = numpy.loadtxt(path, delimiter=",", ndmin=2, skiprows=1, dtype=numpy.float64)
     else:
         raise UsageError(f"input must be a .csv or .npy file, got {path.name}")
+    if x.ndim == 0:
+        raise UsageError(f"{path.name}: expected samples, one per row, got a single number")
+    if x.ndim == 1:  # one sample, or one feature per sample
+        x = x.reshape(-1, 1) if n_features == 1 else x.reshape(1, -1)
     x = x.reshape(len(x), -1) if x.ndim > 2 else x
     if x.shape[1] != n_features:
         raise UsageError(f"{path.name}: the model expects {n_features} features per row, got {x.shape[1]}")

@@ -209,7 +209,8 @@ def activation_figure(name: str):
     if curve.note:
         subtitle = f"{curve.note}    {subtitle}"
     figure.suptitle(f"{curve.name}\n{subtitle}", fontsize=10)
-    figure.tight_layout()
+    # a fixed layout: tight_layout would measure every tick label, doubling the cost
+    figure.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.78, wspace=0.22)
     return figure
 
 
@@ -232,7 +233,7 @@ def overview_figure(names=None):
         ax.set_visible(False)
     figure.legend(*axes[0].get_legend_handles_labels(), loc="upper right", fontsize=9)
     figure.suptitle("Activations (blue) and their derivatives by autograd (orange)")
-    figure.tight_layout()
+    figure.subplots_adjust(left=0.04, right=0.98, bottom=0.04, top=0.92, wspace=0.25, hspace=0.4)
     return figure
 
 
