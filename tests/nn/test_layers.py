@@ -610,6 +610,29 @@ def test_load_state_dict_checks_names_and_shapes():
         model.load_state_dict(state)
 
 
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("hidden.bias", np.array([True, False, True, True, False]), "holds float32, state gives bool"),
+    ("hidden.bias", np.ones(5, dtype=complex), "holds float32, state gives complex128"),
+    ("norm.num_batches_tracked", np.array(2.7), "holds int64, state gives float64"),
+])
+def test_load_state_dict_checks_dtype_kinds_and_changes_nothing_on_error(name, value, message):
+    model = _model()
+    before = model.state_dict()
+    state = {n: v + 1 for n, v in before.items()}  # every entry new, one of them bad
+    state[name] = value
+    with pytest.raises(TypeError, match=f"'{name}' {message}"):
+        model.load_state_dict(state)
+    for (n, a), b in zip(before.items(), model.state_dict().values()):
+        np.testing.assert_array_equal(a, b, err_msg=n)
+
+
+def test_load_state_dict_takes_integers_into_floats_and_float64_into_float32():
+    model = nn.Linear(2, 3)
+    model.load_state_dict({"weight": np.arange(6).reshape(2, 3), "bias": np.ones(3)})
+    assert model.weight.dtype == np.float32
+    np.testing.assert_array_equal(model.weight.numpy(), np.arange(6).reshape(2, 3))
+
+
 def test_repr_shows_the_structure():
     assert repr(_model()) == (
         "Sequential(\n"

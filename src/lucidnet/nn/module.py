@@ -20,6 +20,10 @@ from lucidnet.registry import Registry
 LAYERS = Registry("layer")
 """Every layer class by name, so a model file rebuilds an architecture from names."""
 
+_LOADABLE_KINDS = {"f": "fiu", "i": "iu", "u": "iu"}
+"""The dtype kinds ``load_state_dict`` copies into a float or integer array: a float takes
+integers, an integer never a float (it would be truncated); bool, complex, text never."""
+
 
 class Parameter(Tensor):
     """A tensor learned by a module (``requires_grad=True`` by default)."""
@@ -155,7 +159,8 @@ class Module:
 
     def load_state_dict(self, state, strict: bool = True) -> None:
         """Copy arrays from ``state`` into the parameters and buffers, checking names,
-        shapes and dtypes kinds. ``strict`` demands exactly the same names."""
+        shapes and dtype kinds of all before copying any. ``strict`` demands exactly the
+        same names."""
         own = dict(self.named_parameters())
         buffers = {n: (m, n.rsplit(".", 1)[-1]) for n, m in self._buffer_owners()}
         if strict:
@@ -165,19 +170,23 @@ class Module:
                 raise KeyError(
                     f"state does not match {type(self).__name__}: missing {missing}, unexpected {unexpected}"
                 )
+        checked = []
         for name, value in state.items():
-            value = numpy.asarray(value)
             if name in own:
-                p = own[name]
-                if value.shape != p.shape:
-                    raise ShapeError(f"parameter {name!r} has shape {p.shape}, state gives {value.shape}")
-                p.data[...] = backend.asarray(value, dtype=p.dtype)
+                what, target = "parameter", own[name].data
             elif name in buffers:
                 module, attr = buffers[name]
-                current = getattr(module, attr)
-                if numpy.shape(current) != value.shape:
-                    raise ShapeError(f"buffer {name!r} has shape {numpy.shape(current)}, state gives {value.shape}")
-                current[...] = backend.asarray(value, dtype=current.dtype)
+                what, target = "buffer", getattr(module, attr)
+            else:
+                continue
+            value = numpy.asarray(value)
+            if value.shape != numpy.shape(target):
+                raise ShapeError(f"{what} {name!r} has shape {numpy.shape(target)}, state gives {value.shape}")
+            if value.dtype.kind not in _LOADABLE_KINDS.get(target.dtype.kind, target.dtype.kind):
+                raise TypeError(f"{what} {name!r} holds {target.dtype}, state gives {value.dtype}")
+            checked.append((target, value))
+        for target, value in checked:  # all checked first: a bad state changes nothing
+            target[...] = backend.asarray(value, dtype=target.dtype)
 
     def _buffer_owners(self):
         for module_name, module in self.named_modules():
