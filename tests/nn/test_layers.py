@@ -262,7 +262,7 @@ def test_linear_is_x_w_plus_b_in_the_lectures_layout():
 
 
 @pytest.mark.parametrize("bias", [True, False])
-@pytest.mark.parametrize("shape", [(5, 4), (2, 3, 4)])
+@pytest.mark.parametrize("shape", [(5, 4), (2, 3, 4), (4,)])
 def test_linear_matches_pytorch(torch, bias, shape):
     rng = np.random.default_rng(0)
     x, dY = rng.normal(size=shape), rng.normal(size=shape[:-1] + (3,))
@@ -281,6 +281,17 @@ def test_linear_matches_pytorch(torch, bias, shape):
     assert_matches_torch(layer.weight.grad, ref.weight.grad.T)
     if bias:
         assert_matches_torch(layer.bias.grad, ref.bias.grad)
+
+
+def test_linear_casts_a_float64_input_differentiably():
+    """A float32 layer computes in float32; the float64 input still gets a float64 gradient."""
+    layer = nn.Linear(3, 2)
+    x = tensor(np.random.default_rng(0).normal(size=(4, 3)), requires_grad=True)
+    y = layer(x)
+    y.backward(np.ones((4, 2), dtype=np.float32))
+    assert y.dtype == np.float32 and layer.weight.grad.dtype == np.float32
+    assert x.grad.dtype == np.float64
+    np.testing.assert_allclose(x.grad, np.ones((4, 2)) @ layer.weight.numpy().T, rtol=1e-6)
 
 
 def test_linear_init_is_pytorchs_distribution():
