@@ -97,12 +97,14 @@ def test_sample_matches_the_documented_distribution(name, kwargs, law):
 
 @pytest.mark.parametrize(("name", "kwargs", "law"), RANDOM)
 def test_same_distribution_as_pytorch_for_the_same_layer(name, kwargs, law):
-    """torch.nn.init on the (out, in) weight of the same layer: a two-sample KS test."""
+    """torch.nn.init on the (out, in) weight of the same layer: a two-sample KS test
+    (20 000 draws: a fan read the wrong way round changes the scale by √2)."""
     torch = pytest.importorskip("torch")
     torch.manual_seed(0)
-    theirs = torch.empty(SHAPE[::-1], dtype=torch.float64)
+    shape = (200, 100)
+    theirs = torch.empty(shape[::-1], dtype=torch.float64)
     getattr(torch.nn.init, name)(theirs, **kwargs)
-    ours = _filled(name, kwargs).ravel()
+    ours = _filled(name, kwargs, shape).ravel()
     assert stats.ks_2samp(ours, theirs.numpy().ravel()).pvalue > 1e-4
 
 
