@@ -25,12 +25,17 @@ def _f64(build):
         return build()
 
 
-def _mlp(sizes, activation=nn.ReLU) -> nn.Sequential:
-    """Linear layers of ``sizes`` (input, hidden…, output), ``activation`` between them."""
+def _mlp(sizes) -> nn.Sequential:
+    """Linear layers of ``sizes`` (input, hidden…, output) with a ReLU between each two."""
     layers = []
     for d_in, d_out in zip(sizes[:-1], sizes[1:]):
-        layers += [nn.Linear(d_in, d_out), activation()]
+        layers += [nn.Linear(d_in, d_out), nn.ReLU()]
     return nn.Sequential(*layers[:-1])
+
+
+def _linear_stack(sizes) -> nn.Sequential:
+    """Linear layers of ``sizes`` with nothing between them."""
+    return nn.Sequential(*[nn.Linear(d_in, d_out) for d_in, d_out in zip(sizes[:-1], sizes[1:])])
 
 
 def _predict(net, x):
@@ -74,8 +79,8 @@ def depth_without_nonlinearity(quick: bool = False) -> Result:
     layers makes the map non-affine. Well under a second, so ``quick`` runs the same."""
     lucidnet.manual_seed(0)
     sizes = (4, 6, 5, 3)
-    stack = _f64(lambda: _mlp(sizes, nn.Identity))
-    linears = [m for m in stack if isinstance(m, nn.Linear)]
+    stack = _f64(lambda: _linear_stack(sizes))
+    linears = list(stack)
     W, b = _collapse(linears)
     single = _single_layer(W, b)
     x = np.random.default_rng(1).normal(size=(100, sizes[0]))
@@ -114,8 +119,8 @@ def depth_without_nonlinearity(quick: bool = False) -> Result:
 
 def _collapse_figure() -> Figure:
     lucidnet.manual_seed(2)
-    stack = _f64(lambda: _mlp((1, 8, 8, 8, 1), nn.Identity))
-    linears = [m for m in stack if isinstance(m, nn.Linear)]
+    stack = _f64(lambda: _linear_stack((1, 8, 8, 8, 1)))
+    linears = list(stack)
     W, b = _collapse(linears)
     with_relu = nn.Sequential(*[m for layer in linears for m in (layer, nn.ReLU())][:-1])
     x = np.linspace(-3, 3, 201)[:, None]
