@@ -66,7 +66,7 @@ def run(out="lab-report", quick: bool = False, only=None) -> Path:
         timings[key] = time.perf_counter() - started
         print(f"lab {key}: {'held' if results[key].held else 'NOT held'} "
               f"({timings[key]:.1f} s)")
-    document = {key: {"title": SECTIONS[key][0], "claim": r.claim, "held": r.held,
+    document = {key: {"title": SECTIONS[key][0], "claim": r.claim, "held": bool(r.held),
                       "numbers": _finite(r.numbers), "summary": r.summary,
                       "seconds": round(timings[key], 3)}
                 for key, r in results.items()}
@@ -111,9 +111,13 @@ def _html(results: dict, quick: bool) -> str:
         parts.append(f"<h2 id='{key}'>{html.escape(SECTIONS[key][0])}: {verdict}</h2>")
         parts.append(f"<p><b>Claim.</b> {html.escape(r.claim)}</p>")
         parts.append(f"<p><b>Measured.</b> {html.escape(r.summary)}</p>")
-        numbers = json.dumps(_finite(r.numbers), indent=1)
+        # multi-line texts (a printed trace) read as text, the rest as JSON
+        texts = {k: v for k, v in r.numbers.items() if isinstance(v, str) and "\n" in v}
+        numbers = json.dumps(_finite({k: v for k, v in r.numbers.items() if k not in texts}),
+                             indent=1)
         parts.append(f"<details><summary>numbers</summary><pre>{html.escape(numbers)}"
                      "</pre></details>")
+        parts += [f"<pre>{html.escape(text)}</pre>" for text in texts.values()]
         for name, figure in r.figures.items():
             parts.append(f"<figure><img alt='{html.escape(name)}' "
                          f"src='data:image/png;base64,{_png(figure)}'>"
