@@ -23,3 +23,4 @@ from lucidnet.backend import (
 )
 
 __version__ = "0.1.0"
+from lucidnet.io import load, save  # noqa: E402  (model files: lucidnet.save(model, path))
