@@ -62,7 +62,7 @@ def test_a_large_learning_rate_kills_relu_units_only(result):
     d = result.numbers["dying_relu"]
     large, normal = str(activations.LARGE_LR), str(activations.NORMAL_LR)
     relu = d["relu"][large]["dead"]
-    assert relu > 0.25 and relu > d["relu"][normal]["dead"]
+    assert relu > 0.25 and relu > 2 * d["relu"][normal]["dead"]
     for name in ("leaky_relu", "prelu", "elu"):
         assert d[name][large]["dead"] < relu
     # a leaky unit below 0 on every example is not dead: it still passes slope·dY

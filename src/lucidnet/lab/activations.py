@@ -31,7 +31,7 @@ TARGET_ERRORS = (0.25, 0.05)
 """Training errors to reach: 25 % is Krizhevsky et al.'s criterion (CIFAR-10)."""
 
 
-# -- the gallery ----------------------------------------------------------------------
+# -- the gallery -----------------------------------------------------------------------
 def _maxout_view(f, x):
     pieces = [a * x + b for a, b in MAXOUT_LINES]
     return f(stack(pieces, axis=-1), pieces=len(pieces)).reshape(-1)
@@ -103,10 +103,10 @@ def _gallery() -> tuple[dict, bool, object]:
     facts_agree = all(numbers[n]["monotonic_measured"] == numbers[n]["monotonic_registry"]
                       for n in checked)
     worst = max(c["error"] for c in curves.values())
-    summary = {"activations": len(curves), "max_error_autograd_vs_central_differences": worst,
-               "monotonic_facts_checked": checked, "monotonic_facts_agree": facts_agree}
-    return {"per_activation": numbers, **summary}, worst < 1e-6 and facts_agree, \
-        _gallery_figure(curves)
+    overview = {"activations": len(curves), "max_error_autograd_vs_central_differences": worst,
+                "monotonic_facts_checked": checked, "monotonic_facts_agree": facts_agree}
+    held = worst < 1e-6 and facts_agree
+    return {"per_activation": numbers, **overview}, held, _gallery_figure(curves)
 
 
 def _gallery_figure(curves: dict):
@@ -130,8 +130,9 @@ def _gallery_figure(curves: dict):
     return fig
 
 
-# -- saturation -----------------------------------------------------------------------
-def _sigmoid_derivative(x: np.ndarray) -> np.ndarray:
+# -- saturation ------------------------------------------------------------------------
+def _sigmoid_derivative(x) -> np.ndarray:
+    """σ'(x) by autograd, in float64."""
     leaf = tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
     F.sigmoid(leaf).sum().backward()
     return leaf.grad
@@ -175,7 +176,7 @@ def _saturation_figure(x, ds, crossing):
 
     fig = Figure(figsize=(7, 3.5), layout="constrained")
     ax = fig.subplots()
-    ax.plot(x, 1 / (1 + np.exp(-x)), label="σ(x)")
+    ax.plot(x, F.sigmoid(tensor(x)).data, label="σ(x)")
     ax.plot(x, ds, label="σ'(x) (autograd)")
     ax.axhline(SATURATION, color="k", ls=":", lw=1, label=f"σ' = {SATURATION}")
     for side in (-1, 1):
@@ -188,9 +189,9 @@ def _saturation_figure(x, ds, crossing):
     return fig
 
 
-# -- the zig-zag of all-positive inputs -----------------------------------------------
+# -- the zig-zag of all-positive inputs ------------------------------------------------
 def _unit_gradients(activation: str, X, y, batch: int):
-    """Gradients of the second layer's weights W (32, 10) of 64-32-10 network on digits,
+    """Gradients of the second layer's weights W (32, 10) of a 64-32-10 network on digits,
     one per batch of ``batch`` examples; column j is unit j's incoming weights, whose
     gradient is Σₙ hₙ δₙⱼ: the hidden outputs h times the unit's error δⱼ."""
     manual_seed(0)
@@ -243,7 +244,7 @@ def _zigzag_figure(shares: dict):
     return fig
 
 
-# -- dying ReLU -----------------------------------------------------------------------
+# -- dying ReLU ------------------------------------------------------------------------
 def _rectifier(name: str, width: int):
     """A hidden activation layer: PReLU holds one learned slope per unit (init 0.25)."""
     return nn.PReLU(width) if name == "prelu" else nn.Activation(name)
@@ -255,7 +256,9 @@ def _dead_units(model, X, y) -> tuple[float, float]:
     Dead: the gradient of the loss over the whole set w.r.t. the unit's incoming
     weights and bias is exactly 0, so no update can change them. Negative: the
     pre-activation is ≤ 0 on every example (for ReLU the same units; a leaky unit
-    there still passes the slope's share of the gradient).
+    there still passes the slope's share of the gradient). An ELU unit dies too in
+    float32 once its pre-activations all lie below about −17, where its derivative
+    αeˣ, computed from the output as y + α, rounds to 0.
     """
     loss = F.sparse_categorical_crossentropy(y, model(X), from_logits=True)
     model.zero_grad()
@@ -332,7 +335,7 @@ def _dying_figure(mean: dict, rates):
     return fig
 
 
-# -- speed of convergence ----------------------------------------------------------------
+# -- speed of convergence --------------------------------------------------------------
 def _training_curve(activation, lr, seed, max_epochs, every, X, y):
     """Training error of a 4×64-unit MLP every ``every`` steps of SGD with momentum
     0.9, until the strictest target error or ``max_epochs``: [(epoch, error), ...].
@@ -436,7 +439,57 @@ def _speed_figure(best: dict, target: float):
     return fig
 
 
-# -- the section ------------------------------------------------------------------------
+# -- the summary, one sentence per claim -----------------------------------------------
+def _gallery_sentence(g: dict) -> str:
+    agree = "agrees" if g["monotonic_facts_agree"] else "disagrees"
+    return (f"Gallery: {g['activations']} registered activations on their domains, the "
+            f"derivative by autograd, within {g['max_error_autograd_vs_central_differences']:.1e}"
+            f" of central differences away from kinks; the registry's 'monotonic' fact "
+            f"{agree} with the measured sign of f' for every function of x alone.")
+
+
+def _saturation_sentence(s: dict) -> str:
+    return (f"Saturation: σ'(x) < {SATURATION} exactly for |x| > "
+            f"{s['crossing_positive_side']:.4f} (closed form 2 artanh √0.8), "
+            f"σ'(0) = {s['derivative_at_0']:.2f}.")
+
+
+def _zigzag_sentence(z: dict) -> str:
+    sigmoid, tanh = z["sigmoid"], z["tanh"]
+    return (f"Zig-zag (digits, 64-32-10): with a sigmoid hidden layer "
+            f"{sigmoid['one_sign_share_per_example']:.0%} of the per-example gradients of a "
+            f"unit's incoming weights have one sign, against "
+            f"{tanh['one_sign_share_per_example']:.1%} with tanh (batches of 32: "
+            f"{sigmoid['one_sign_share_batches_of_32']:.0%} vs "
+            f"{tanh['one_sign_share_batches_of_32']:.1%}).")
+
+
+def _dying_sentence(d: dict) -> str:
+    others = ("leaky_relu", "prelu", "elu")
+    large = ", ".join(f"{n} {d[n][str(LARGE_LR)]['dead']:.0%}" for n in others)
+    elsewhere = "; ".join(f"{n} {v['dead']:.0%} at lr {lr}" for n in others
+                          for lr, v in d[n].items() if v["dead"] > 0) or "none"
+    return (f"Dying ReLU (digits, {d['network']}, lr {LARGE_LR:g}, {d['epochs']} epochs): "
+            f"{d['relu'][str(LARGE_LR)]['dead']:.0%} of the ReLU units pass no gradient on "
+            f"any training example (at lr {NORMAL_LR:g}: "
+            f"{d['relu'][str(NORMAL_LR)]['dead']:.0%}); {large}; dead units of these at any "
+            f"learning rate tried: {elsewhere}.")
+
+
+def _speed_sentence(s: dict) -> str:
+    def epochs(activation):
+        e = s[activation]["epochs_to_0.25_error"]
+        return f"{e:.2f}" if e is not None else f"never in {s['max_epochs']}"
+
+    factor = s["speedup_vs_tanh"]
+    return (f"Speed (digits, 4 hidden layers of 64, SGD with momentum, each at its fastest "
+            f"learning rate): epochs to 25 % training error ReLU {epochs('relu')}, tanh "
+            f"{epochs('tanh')}, sigmoid {epochs('sigmoid')}; the course cites about 6x for "
+            f"ReLU over tanh (Krizhevsky et al., a convolutional network on CIFAR-10); "
+            f"measured {'no finite factor' if factor is None else f'{factor:.2f}x'} over "
+            f"tanh on this task.")
+
+# -- the section -----------------------------------------------------------------------
 @section("activations", "Activation functions: gallery, saturation, zig-zag, dying ReLU, speed")
 def activations(quick: bool = False) -> Result:
     """The lecture's claims on activation functions, each measured (see the module)."""
@@ -447,40 +500,11 @@ def activations(quick: bool = False) -> Result:
     speed, speed_held, speed_fig = _speed(quick)
     held = {"gallery": gallery_held, "saturation": saturation_held, "zigzag": zigzag_held,
             "dying_relu": dying_held, "relu_faster": speed_held}
-    s, z, d = saturation, zigzag, dying
-    relu_dead = d["relu"][str(LARGE_LR)]["dead"]
-    others = ", ".join(f"{n} {d[n][str(LARGE_LR)]['dead']:.0%}"
-                       for n in ("leaky_relu", "prelu", "elu"))
-
-    def epochs(a):
-        e = speed[a]["epochs_to_0.25_error"]
-        return f"{e:.2f}" if e is not None else f"never in {speed['max_epochs']}"
-
-    summary = (
-        f"Gallery: {gallery['activations']} registered activations on their domains, the "
-        f"derivative by autograd, within {gallery['max_error_autograd_vs_central_differences']:.1e}"
-        f" of central differences away from kinks; the registry's 'monotonic' fact "
-        f"{'agrees' if gallery['monotonic_facts_agree'] else 'disagrees'} with the measured "
-        f"sign of f' for every function of x alone. Saturation: σ'(x) < {SATURATION} exactly "
-        f"for |x| > {s['crossing_positive_side']:.4f} (closed form 2 artanh √0.8), "
-        f"σ'(0) = {s['derivative_at_0']:.2f}. Zig-zag (digits, 64-32-10): with a sigmoid "
-        f"hidden layer {z['sigmoid']['one_sign_share_per_example']:.0%} of the per-example "
-        f"gradients of a unit's incoming weights have one sign, against "
-        f"{z['tanh']['one_sign_share_per_example']:.1%} with tanh (batches of 32: "
-        f"{z['sigmoid']['one_sign_share_batches_of_32']:.0%} vs "
-        f"{z['tanh']['one_sign_share_batches_of_32']:.1%}). Dying ReLU (digits, Adam at "
-        f"lr {LARGE_LR:g}, {d['epochs']} epochs): {relu_dead:.0%} of the ReLU units pass no "
-        f"gradient on any training example (at lr {NORMAL_LR:g}: "
-        f"{d['relu'][str(NORMAL_LR)]['dead']:.0%}); {others}. Speed (digits, 4 hidden "
-        f"layers, SGD with momentum, each at its fastest learning rate): epochs to 25 % "
-        f"training error ReLU {epochs('relu')}, tanh {epochs('tanh')}, sigmoid "
-        f"{epochs('sigmoid')}; the course cites about 6x for ReLU over tanh (Krizhevsky "
-        f"et al., a convolutional network on CIFAR-10); measured "
-        + (f"{speed['speedup_vs_tanh']:.2f}x" if speed["speedup_vs_tanh"] is not None
-           else "no finite factor")
-        + " over tanh on this task. Held: "
-        + ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in held.items()) + "."
-    )
+    summary = " ".join([_gallery_sentence(gallery), _saturation_sentence(saturation),
+                        _zigzag_sentence(zigzag), _dying_sentence(dying),
+                        _speed_sentence(speed),
+                        "Held: " + ", ".join(f"{k} {'yes' if v else 'no'}"
+                                             for k, v in held.items()) + "."])
     return Result(
         claim="Each activation has a derivative autograd computes; sigmoid saturates "
               "(σ' < 0.05 outside about [−3, 3]); all-positive inputs (sigmoid outputs) "
