@@ -4,6 +4,12 @@ import os
 from pathlib import Path
 
 import pytest
+from threadpoolctl import threadpool_limits
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # One BLAS thread per test worker: the workers already fill the cores, and the
+    # many small matrix products of the tests run 100× slower when threads contend.
+    threadpool_limits(1)
 
 REPO = Path(__file__).resolve().parents[1]
 
