@@ -296,6 +296,15 @@ def test_extreme_values_are_right():
     np.testing.assert_array_equal(F.log_softmax(big).numpy(), [-2e4, 0.0])
 
 
+@pytest.mark.parametrize("fn,scale", [(F.elu, 1.0), (F.selu, 1.0507009873554805)])
+def test_elu_derivative_keeps_float32_precision_far_left(fn, scale):
+    alpha = 1.0 if fn is F.elu else 1.6732632423543772
+    x = tensor(np.array([-5.0, -17.0, -25.0], np.float32), requires_grad=True)
+    fn(x).sum().backward()
+    np.testing.assert_allclose(x.grad, scale * alpha * np.exp(x.data.astype(np.float64)),
+                               rtol=1e-6)
+
+
 # -- references -----------------------------------------------------------------------------
 TORCH_CASES = [c for c in CASES if c.name in TORCH_NAMES and c.torch]
 

@@ -475,7 +475,7 @@ def maxout(x, pieces: int):
 
 # -- exponential linear units -----------------------------------------------------
 class ELU(Function):
-    """elu(x) = x for x > 0, α(eˣ − 1) for x ≤ 0;  elu'(x) = 1 for x > 0, αeˣ = y + α for x ≤ 0.
+    """elu(x) = x for x > 0, α(eˣ − 1) for x ≤ 0;  elu'(x) = 1 for x > 0, αeˣ for x ≤ 0.
 
     At x = 0 the derivative is taken as α (as PyTorch): C¹ only for α = 1. eˣ − 1 is
     ``expm1`` (exact near 0) of min(x, 0), so the unused branch never overflows.
@@ -489,13 +489,14 @@ class ELU(Function):
         xp = backend.xp
         self.positive = x > 0
         self.alpha, self.scale = x.dtype.type(self.alpha), x.dtype.type(self.scale)
-        self.y = self.scale * xp.where(
-            self.positive, x, self.alpha * xp.expm1(xp.minimum(x, 0))
-        )
-        return self.y
+        left = xp.minimum(x, 0)
+        # eˣ kept for the backward: recovering it from the output as y + α cancels
+        # (float32 loses it entirely below x ≈ −17)
+        self.exp = xp.exp(left)
+        return self.scale * xp.where(self.positive, x, self.alpha * xp.expm1(left))
 
     def backward(self, dY):
-        slope = self.y + self.scale * self.alpha  # λαeˣ on the left, from the output
+        slope = (self.scale * self.alpha) * self.exp  # λαeˣ on the left
         return dY * backend.xp.where(self.positive, self.scale, slope)
 
 
