@@ -324,9 +324,10 @@ class _BaseMLP(BaseEstimator):
             raise ValueError(f"{type(self).__name__}: early_stopping needs "
                              "validation_fraction > 0")
         stratify = y if isinstance(self, ClassifierMixin) and y.ndim == 1 else None
+        self._split_seed = int(rng.integers(2**31 - 1))
         X_train, X_val, Y_train, _, _, y_val = train_test_split(
             X, Y, y, test_size=self.validation_fraction, stratify=stratify,
-            random_state=int(rng.integers(2**31 - 1)))
+            random_state=self._split_seed)
         if X_val.shape[0] < 2:
             raise ValueError("The validation set is too small. Increase 'validation_fraction' "
                              "or the size of your dataset.")
