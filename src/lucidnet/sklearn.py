@@ -43,9 +43,10 @@ What lucidnet adds or changes:
 - computation in float32 (lucidnet's default dtype; float64 when
   ``lucidnet.set_default_dtype('float64')`` came before fit): X is cast once per fit.
   Predictions come back in X's float dtype, float64 for other inputs, as scikit-learn;
-- ``random_state`` seeds private generators (init, split, shuffles, dropout masks):
-  the global generators are never touched; None draws the seed from
-  ``lucidnet.backend.rng()``, so ``lucidnet.manual_seed`` makes it reproducible;
+- ``random_state`` seeds private generators (init, split, shuffles, dropout masks),
+  so fitting draws nothing from the global ones (but for nn.Maxout's constructor,
+  whose draw is then replaced); None draws the seed from ``lucidnet.backend.rng()``,
+  so ``lucidnet.manual_seed`` makes it reproducible;
 - no ``sample_weight``; the fitted network is ``model_`` (a lucidnet Sequential), and
   ``coefs_``/``intercepts_`` are NumPy copies of its weights and biases.
 
