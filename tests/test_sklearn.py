@@ -1,7 +1,7 @@
 """lucidnet.sklearn: scikit-learn's estimator checks, its MLP's numbers, its ecosystem."""
 
-import io
 import contextlib
+import io
 import pickle
 import warnings
 
@@ -24,7 +24,8 @@ from lucidnet import activations, backend, nn  # noqa: E402
 from lucidnet.errors import UnknownNameError  # noqa: E402
 from lucidnet.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
 
-no_convergence_warning = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+no_convergence_warning = pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 def blobs(n=60, d=5, seed=0):
@@ -312,7 +313,8 @@ def test_float32_compute_and_output_dtypes():
     assert clf.predict_proba(X).dtype == np.float64
     assert clf.predict_proba(X.astype(np.float32)).dtype == np.float32
     reg = MLPRegressor((8,), max_iter=3, random_state=0).fit(X, X[:, 0])
-    assert reg.predict(X).dtype == np.float64 and reg.predict(X.astype(np.float32)).dtype == np.float32
+    assert reg.predict(X).dtype == np.float64
+    assert reg.predict(X.astype(np.float32)).dtype == np.float32
     with lucidnet.default_dtype("float64"):
         wide = MLPRegressor((8,), max_iter=3, random_state=0).fit(X, X[:, 0])
     assert {p.dtype for p in wide.model_.parameters()} == {np.dtype(np.float64)}
