@@ -531,6 +531,11 @@ def test_probabilities_outside_0_1_suggest_from_logits():
         F.binary_crossentropy([0.0, 1.0], [-0.5, 2.0])
     with pytest.raises(LabelError, match=r"y_true.*\[-1, 1\]"):
         F.binary_crossentropy([-1.0, 1.0], [0.5, 0.5])
+    logits = [[-1.0, 2.0, 0.5], [0.3, 0.1, 0.2]]  # a Linear output: scores, not probabilities
+    with pytest.raises(LabelError, match=r"y_pred.*\[0, ∞\).*\[-1, 2\].*from_logits=True"):
+        F.sparse_categorical_crossentropy([0, 1], logits)
+    with pytest.raises(LabelError, match=r"y_pred.*\[-1, 2\].*from_logits=True"):
+        F.categorical_crossentropy([[1.0, 0, 0], [0, 1.0, 0]], logits)
 
 
 def test_integer_predictions_are_refused():

@@ -23,7 +23,7 @@ from lucidnet.training import (
 
 def _fit(callbacks, epochs, lr=0.05, metrics=None, verbose=0, **kw):
     X, y = blobs()
-    trainer = trainer_for(mlp([4, 8, 3]), lr=lr, metrics=metrics)
+    trainer = trainer_for(mlp([4, 8, 3], nn.Softmax()), lr=lr, metrics=metrics)
     history = trainer.fit(X, y, epochs=epochs, batch_size=40, verbose=verbose,
                           callbacks=callbacks, **kw)
     return trainer, history

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lucidnet import io, optim
+from lucidnet import io, nn, optim
 from lucidnet.training import ModelCheckpoint, Trainer
 
 from trainkit import blobs, mlp
@@ -26,7 +26,7 @@ SIZES = [4, 1024, 512, 3]
 _TRAINER = textwrap.dedent(f"""
     import sys
     sys.path.insert(0, {str(Path(__file__).parent)!r})
-    from lucidnet import optim
+    from lucidnet import nn, optim
     from lucidnet.training import Callback, ModelCheckpoint, Trainer
     from trainkit import blobs, mlp
 
@@ -36,7 +36,7 @@ _TRAINER = textwrap.dedent(f"""
                 print("checkpointed", flush=True)
 
     X, y = blobs()
-    model = mlp({SIZES})
+    model = mlp({SIZES}, nn.Softmax())
     trainer = Trainer(model, "sparse_categorical_crossentropy",
                       optim.Adam(model.parameters(), lr=1e-3), seed=3)
     trainer.fit(X, y, epochs={EPOCHS}, batch_size=40, verbose=0,
@@ -46,7 +46,7 @@ _TRAINER = textwrap.dedent(f"""
 
 def uninterrupted(epochs):
     X, y = blobs()
-    model = mlp(SIZES)
+    model = mlp(SIZES, nn.Softmax())
     Trainer(model, "sparse_categorical_crossentropy", optim.Adam(model.parameters(), lr=1e-3),
             seed=3).fit(X, y, epochs=epochs, batch_size=40, verbose=0)
     return model

@@ -13,7 +13,7 @@ from trainkit import blobs, mlp, trainer_for
 import lucidnet.functional as F
 from lucidnet import io, manual_seed, nn, optim
 from lucidnet.autograd import is_grad_enabled, no_grad
-from lucidnet.errors import ShapeError
+from lucidnet.errors import LabelError, ShapeError
 from lucidnet.training import DataLoader, ModelCheckpoint, Trainer
 
 
@@ -291,3 +291,18 @@ def test_pytorch_loop_on_the_dataloader_equals_fit():
             seed=3).fit(X32, y, epochs=3, batch_size=16, verbose=0)
     for a, b in zip(model.parameters(), twin.parameters()):
         np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_a_keras_loss_config_is_one_loss_not_one_per_output():
+    X, y = blobs()
+    config = {"class_name": "sparse_categorical_crossentropy", "config": {"from_logits": True}}
+    trainer = trainer_for(mlp([4, 8, 3]), loss=config)
+    history = trainer.fit(X, y, epochs=3, verbose=0)
+    assert trainer.heads[0].loss.from_logits
+    assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_logits_given_to_a_probability_loss_are_refused_with_the_fix():
+    X, y = blobs()
+    with pytest.raises(LabelError, match="pass from_logits=True"):
+        trainer_for(mlp([4, 8, 3])).fit(X, y, verbose=0)

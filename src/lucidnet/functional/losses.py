@@ -177,14 +177,16 @@ def as_class_indices(y_true, y_pred: Tensor, axis: int, who: str, names=("y_true
     return y.astype(xp.intp)
 
 
-def check_unit_interval(x, who: str, name: str, hint: str = "") -> None:
-    """LabelError unless every element of ``x`` (a Tensor or array) lies in [0, 1]."""
+def check_unit_interval(x, who: str, name: str, hint: str = "", upper: bool = True) -> None:
+    """LabelError unless every element of ``x`` (a Tensor or array) lies in [0, 1]
+    (in [0, ∞) when not ``upper``: scores that are normalized per row)."""
     data = x.data if isinstance(x, Tensor) else x
     if data.size:
         lo, hi = float(data.min()), float(data.max())
-        if lo < 0 or hi > 1:
+        if lo < 0 or (upper and hi > 1):
+            interval = "[0, 1]" if upper else "[0, ∞)"
             raise LabelError(
-                f"{who}: {name} must lie in [0, 1], got values in [{lo:g}, {hi:g}]{hint}"
+                f"{who}: {name} must lie in {interval}, got values in [{lo:g}, {hi:g}]{hint}"
             )
 
 
@@ -564,8 +566,11 @@ def categorical_crossentropy(
     )
     reduction = check_reduction(reduction, who)
     y_true = smooth_labels(y_true, label_smoothing, y_pred.shape[axis], who)
-    fn = SoftmaxCrossEntropy if from_logits else CategoricalCrossEntropy
-    return fn.apply(y_true, y_pred, axis=axis, reduction=reduction)
+    if from_logits:
+        return SoftmaxCrossEntropy.apply(y_true, y_pred, axis=axis, reduction=reduction)
+    check_unit_interval(y_pred, who, "y_pred (probabilities)", "; pass from_logits=True for logits",
+                        upper=False)
+    return CategoricalCrossEntropy.apply(y_true, y_pred, axis=axis, reduction=reduction)
 
 
 # -- categorical: class indices -----------------------------------------------------------------
@@ -643,8 +648,11 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, 
     axis = _class_axis(axis, y_pred.ndim, who)
     y_true = as_class_indices(y_true, y_pred, axis, who)
     reduction = check_reduction(reduction, who)
-    fn = SparseSoftmaxCrossEntropy if from_logits else SparseCategoricalCrossEntropy
-    return fn.apply(y_true, y_pred, axis=axis, reduction=reduction)
+    if from_logits:
+        return SparseSoftmaxCrossEntropy.apply(y_true, y_pred, axis=axis, reduction=reduction)
+    check_unit_interval(y_pred, who, "y_pred (probabilities)", "; pass from_logits=True for logits",
+                        upper=False)
+    return SparseCategoricalCrossEntropy.apply(y_true, y_pred, axis=axis, reduction=reduction)
 
 
 class NegativeLogLikelihood(Function):

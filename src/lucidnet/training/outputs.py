@@ -36,13 +36,16 @@ class LossFunction:
     """A loss as the engine applies it: its name, whether it takes logits, and its
     value with optional per-sample weights, L = Σᵢ wᵢ lᵢ / N (Keras's weighted mean).
 
-    ``identifier``: a registered name (``'binary_crossentropy'``) or a callable
-    ``f(y_true, y_pred)`` returning a scalar (the batch mean) or per-sample values
-    (averaged). Weights need per-sample values: the loss is called with
+    ``identifier``: a registered name (``'binary_crossentropy'``), a Keras config
+    (``{'class_name': 'binary_crossentropy', 'config': {'from_logits': True}}``) or a
+    callable ``f(y_true, y_pred)`` returning a scalar (the batch mean) or per-sample
+    values (averaged). Weights need per-sample values: the loss is called with
     ``reduction='none'`` when it takes that argument.
     """
 
     def __init__(self, identifier):
+        if isinstance(identifier, dict):
+            identifier = losses.get(identifier)
         if isinstance(identifier, str):
             fn = losses.get(identifier)
             name = LOSSES.canonical(identifier) if identifier in LOSSES else identifier
@@ -100,8 +103,9 @@ def split_outputs(out) -> tuple[list | None, list]:
 
 
 def per_output(spec, names: list, what: str, default=None) -> list:
-    """A per-output setting: a dict by name, a list by position, or one for all."""
-    if isinstance(spec, dict):
+    """A per-output setting: a dict by name, a list by position, or one for all (a
+    Keras config, ``{'class_name': ..., 'config': ...}``, is one setting)."""
+    if isinstance(spec, dict) and "class_name" not in spec:
         unknown = sorted(set(spec) - set(names))
         missing = [n for n in names if n not in spec]
         if unknown or (missing and default is None):
