@@ -190,6 +190,16 @@ def check_unit_interval(x, who: str, name: str, hint: str = "", upper: bool = Tr
             )
 
 
+def _scores_or_logits(fused, plain, from_logits: bool, who: str, y_true, y_pred, **options):
+    """The fused logits Function, or the plain one after checking that y_pred holds
+    non-negative scores (normalized per row): a Linear's logits would be read wrongly."""
+    if from_logits:
+        return fused.apply(y_true, y_pred, **options)
+    check_unit_interval(y_pred, who, "y_pred (probabilities)", "; pass from_logits=True for logits",
+                        upper=False)
+    return plain.apply(y_true, y_pred, **options)
+
+
 def one_hot(indices, C: int, axis: int, dtype):
     """Class indices → one-hot rows along ``axis`` (C classes) of ``dtype``."""
     xp = backend.xp
@@ -566,11 +576,8 @@ def categorical_crossentropy(
     )
     reduction = check_reduction(reduction, who)
     y_true = smooth_labels(y_true, label_smoothing, y_pred.shape[axis], who)
-    if from_logits:
-        return SoftmaxCrossEntropy.apply(y_true, y_pred, axis=axis, reduction=reduction)
-    check_unit_interval(y_pred, who, "y_pred (probabilities)", "; pass from_logits=True for logits",
-                        upper=False)
-    return CategoricalCrossEntropy.apply(y_true, y_pred, axis=axis, reduction=reduction)
+    return _scores_or_logits(SoftmaxCrossEntropy, CategoricalCrossEntropy, from_logits, who,
+                             y_true, y_pred, axis=axis, reduction=reduction)
 
 
 # -- categorical: class indices -----------------------------------------------------------------
@@ -648,11 +655,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1, 
     axis = _class_axis(axis, y_pred.ndim, who)
     y_true = as_class_indices(y_true, y_pred, axis, who)
     reduction = check_reduction(reduction, who)
-    if from_logits:
-        return SparseSoftmaxCrossEntropy.apply(y_true, y_pred, axis=axis, reduction=reduction)
-    check_unit_interval(y_pred, who, "y_pred (probabilities)", "; pass from_logits=True for logits",
-                        upper=False)
-    return SparseCategoricalCrossEntropy.apply(y_true, y_pred, axis=axis, reduction=reduction)
+    return _scores_or_logits(SparseSoftmaxCrossEntropy, SparseCategoricalCrossEntropy,
+                             from_logits, who, y_true, y_pred, axis=axis, reduction=reduction)
 
 
 class NegativeLogLikelihood(Function):
