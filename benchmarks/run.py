@@ -1,0 +1,904 @@
+#!/usr/bin/env python
+"""Training speed of lucidnet beside PyTorch and scikit-learn, measured in one run.
+
+    python benchmarks/run.py [--workload reuters mnist tiny] [--epochs N] [--repeats R] [--quick]
+        [--threads T] [--frameworks ...] [--omp-wait-policy PASSIVE|ACTIVE|default] [--out F]
+    python benchmarks/run.py --profile [--workload mnist tiny] [--threads T]
+
+Every (framework, repeat) is one fresh subprocess, and the order of the frameworks
+rotates from one repeat to the next, so load from other processes on the machine falls
+on every framework alike. A subprocess loads the workload's synthetic data (generated
+once per run, fixed seed), trains a small model on 64 samples to warm up the
+framework (lazy libraries and kernels: its resident-set growth is reported as 'init'),
+then trains ``--epochs`` epochs timing each one, and reports:
+
+- seconds per epoch: the median of epochs 2..N (epoch 1 pays first-touch costs), wall
+  clock, and CPU seconds of the process (all threads) beside it;
+- samples per second: N_samples / (seconds per epoch);
+- peak memory: the high-water mark of the resident set during training minus the
+  resident set before the model was built (data loaded, framework warm), read from
+  /proc/self/status after resetting the mark (``clear_refs``); for the NumPy
+  frameworks also the tracemalloc peak of one extra epoch (the first repeat only);
+- the GEMM fraction: the time of an epoch of only the matrix products of the same
+  shapes (NumPy float32, into preallocated outputs) over the framework's epoch.
+
+Threads: OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and MKL_NUM_THREADS are set to
+``--threads`` in every subprocess, threadpoolctl limits the BLAS pools, and PyTorch
+runs ``torch.set_num_threads``. OMP_WAIT_POLICY is left unset unless told otherwise.
+
+The ratio of the targets is lucidnet / PyTorch eager with fused Adam, computed per
+repeat from neighbouring runs, then the median over repeats.
+
+For lucidnet the first repeat also runs one epoch with every Function's forward and
+backward, and the optimizer's update, wrapped to check that a float32 model produces
+no float64 array on the hot path, then asserts the dtypes of the parameters, the
+gradients and the optimizer state, and counts subnormal floats in that state.
+
+``--profile`` instead runs, on the named workloads, a per-phase timer around the same
+training loop in lucidnet and in PyTorch (batch, forward, loss, zero_grad, backward,
+step, reading the loss), cProfile of lucidnet's ``Trainer.fit`` by function, and the
+Adam update alone (see ``profile_epoch.py``). ``--report FILE`` prints the tables of a
+saved run again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# -- workloads ----------------------------------------------------------------------
+WORKLOADS = {
+    # a Reuters-like bag of words: 8,982 newswires, a 10,000-word vocabulary, 46 topics
+    "reuters": {"n": 8982, "d": 10000, "classes": 46, "hidden": (64, 64), "batch": 512,
+                "kind": "multi-hot", "epochs": 5},
+    # MNIST-shaped: pixels standardized as usual, (x − mean)/std, here uniform ones
+    "mnist": {"n": 60000, "d": 784, "classes": 10, "hidden": (256, 256), "batch": 128,
+              "kind": "pixels", "epochs": 5},
+    # an epoch takes ~10 ms: many epochs, so that the median is stable
+    "tiny": {"n": 2000, "d": 64, "classes": 10, "hidden": (32,), "batch": 32,
+             "kind": "gaussian", "epochs": 30},
+}
+
+# name: (what it is, whether it takes the CSR input)
+FRAMEWORKS = {
+    "lucid_fit": ("lucidnet Trainer.fit (fused logits loss)", False),
+    "lucid_loop": ("lucidnet PyTorch-style loop (DataLoader, nn.CrossEntropyLoss, optim.Adam)",
+                   False),
+    "torch": ("PyTorch eager, Adam default (single-tensor for-loop on CPU)", False),
+    "torch_fused": ("PyTorch eager, Adam(fused=True)", False),
+    "sklearn": ("scikit-learn MLPClassifier(solver='adam'), partial_fit per epoch", False),
+    "gemm_numpy": ("only the matrix products, NumPy float32 (the GEMM floor)", False),
+    "gemm_torch": ("only the matrix products, torch.mm (PyTorch's BLAS)", False),
+    "lucid_fit_csr": ("lucidnet Trainer.fit, SciPy CSR input", True),
+    "lucid_loop_csr": ("lucidnet loop, SciPy CSR input", True),
+    "torch_coo": ("PyTorch eager, sparse COO input (F.linear), Adam(fused=True)", True),
+    "sklearn_csr": ("scikit-learn MLPClassifier, SciPy CSR input", True),
+    "gemm_csr": ("only the products, SciPy CSR first layer + NumPy (the sparse floor)", True),
+}
+REFERENCE = "torch_fused"
+LUCID = ("lucid_fit", "lucid_loop", "lucid_fit_csr", "lucid_loop_csr")
+NUMPY_BASED = LUCID + ("sklearn", "sklearn_csr")
+# (workload, lucidnet variants, target of lucidnet / torch_fused)
+TARGETS = [
+    ("reuters", ("lucid_fit", "lucid_loop"), 1.0, "reuters dense"),
+    ("mnist", ("lucid_fit", "lucid_loop"), 1.0, "mnist"),
+    ("tiny", ("lucid_fit", "lucid_loop"), 0.3, "tiny"),
+    ("reuters", ("lucid_fit_csr", "lucid_loop_csr"), 0.6, "reuters sparse (vs torch dense)"),
+]
+MEMORY_TARGET = 1.2
+MEMORY_FLOOR = 4 * 2**20  # below this peak Δ of the reference, a memory ratio is noise
+
+
+def frameworks_for(workload: str) -> list[str]:
+    sparse = WORKLOADS[workload]["kind"] == "multi-hot"
+    return [f for f, (_, csr) in FRAMEWORKS.items() if sparse or not csr]
+
+
+def layer_sizes(spec: dict) -> list[int]:
+    return [spec["d"], *spec["hidden"], spec["classes"]]
+
+
+# -- data ---------------------------------------------------------------------------
+def make_data(spec: dict, path: str, seed: int = 0) -> dict:
+    """Synthetic data of fixed seed, saved as .npy files under ``path``; returns facts.
+
+    Labels come from a random linear teacher, y = argmax(X T), so that the loss falls
+    and the frameworks' final losses can be compared.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    n, d, C = spec["n"], spec["d"], spec["classes"]
+    facts = {}
+    if spec["kind"] == "multi-hot":
+        import scipy.sparse as sp
+
+        # word ranks Zipf-like: p(rank r) ∝ 1/(r + 20); ~165 draws per text give ~150
+        # distinct words (duplicates merge into one 1, as a multi-hot encoding does)
+        p = 1.0 / (np.arange(d) + 20.0)
+        p /= p.sum()
+        draws = rng.integers(110, 221, size=n)
+        rows = np.repeat(np.arange(n), draws)
+        cols = rng.choice(d, size=rows.size, p=p)
+        X = sp.csr_matrix((np.ones(rows.size, np.float32), (rows, cols)), shape=(n, d))
+        X.sum_duplicates()
+        X.data[:] = 1.0
+        X.sort_indices()
+        np.save(os.path.join(path, "indptr.npy"), X.indptr)
+        np.save(os.path.join(path, "indices.npy"), X.indices)
+        np.save(os.path.join(path, "values.npy"), X.data)
+        T = rng.standard_normal((d, C)).astype(np.float32)
+        scores = X @ T - np.asarray(X.mean(axis=0)) @ T  # centred: no class takes all
+        facts["ones_per_row"] = round(X.nnz / n, 1)
+    else:
+        if spec["kind"] == "pixels":
+            # standardized pixels: (u − 1/2)·√12 has mean 0 and variance 1. Raw [0, 1)
+            # inputs (all positive) kill ~90 % of the first layer's ReLUs within three
+            # epochs of Adam, and their momentum then decays into subnormal floats
+            X = (rng.random((n, d), dtype=np.float32) - np.float32(0.5)) * np.float32(12**0.5)
+        else:
+            X = rng.standard_normal((n, d), dtype=np.float32)
+        np.save(os.path.join(path, "X.npy"), X)
+        T = rng.standard_normal((d, C)).astype(np.float32)
+        scores = X @ T
+    y = np.asarray(scores.argmax(axis=1)).reshape(-1).astype(np.int64)
+    np.save(os.path.join(path, "y.npy"), y)
+    counts = np.bincount(y, minlength=C)
+    facts["class_counts_min_max"] = [int(counts.min()), int(counts.max())]
+    return facts
+
+
+def load_data(path: str, spec: dict, sparse: bool):
+    import numpy as np
+
+    y = np.load(os.path.join(path, "y.npy"))
+    if spec["kind"] == "multi-hot":
+        import scipy.sparse as sp
+
+        parts = [np.load(os.path.join(path, f"{k}.npy")) for k in ("values", "indices", "indptr")]
+        X = sp.csr_matrix(tuple(parts), shape=(spec["n"], spec["d"]))
+        return (X if sparse else X.toarray()), y
+    return np.load(os.path.join(path, "X.npy")), y
+
+
+# -- memory -------------------------------------------------------------------------
+def _status(key: str) -> int:
+    """A field of /proc/self/status in bytes (VmRSS, VmHWM)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024
+    raise KeyError(key)
+
+
+def reset_peak() -> bool:
+    """Reset the resident-set high-water mark (Linux ≥ 4.0); False where refused."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+# -- threads ------------------------------------------------------------------------
+def set_threads(threads: int) -> dict:
+    """Limit every BLAS and OpenMP pool of this process to ``threads``; what is in use."""
+    info = {"threads": threads}
+    try:
+        import threadpoolctl
+
+        threadpoolctl.threadpool_limits(threads, user_api="blas")
+        info["pools"] = sorted({f"{p['internal_api']} {p.get('version') or ''} "
+                                f"({p['num_threads']} threads)".replace("  ", " ")
+                                for p in threadpoolctl.threadpool_info()})
+    except ImportError:
+        info["pools"] = ["threadpoolctl not installed: OMP/OPENBLAS/MKL_NUM_THREADS only"]
+    return info
+
+
+class EpochClock:
+    """Wall-clock and CPU seconds (all threads of the process) of each epoch."""
+
+    def __init__(self):
+        self.times, self.cpu = [], []
+
+    def start(self):
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def stop(self):
+        self.times.append(time.perf_counter() - self._wall)
+        self.cpu.append(time.process_time() - self._cpu)
+
+
+# -- lucidnet -----------------------------------------------------------------------
+def lucid_model(spec: dict):
+    from lucidnet import nn
+
+    sizes = layer_sizes(spec)
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def lucid_loss():
+    """The fused softmax cross-entropy on logits, for the Trainer."""
+    import functools
+
+    from lucidnet import functional as F
+
+    return functools.partial(F.sparse_categorical_crossentropy, from_logits=True)
+
+
+class LucidFit:
+    """Trainer.fit(epochs=N) once; a callback times each epoch."""
+
+    def __init__(self, spec, X, y, seed=0):
+        import lucidnet
+        from lucidnet import optim
+        from lucidnet.training import Trainer
+        from lucidnet.training.callbacks import Callback
+
+        lucidnet.manual_seed(seed)
+        self.model = lucid_model(spec)
+        self.optimizer = optim.Adam(self.model.parameters(), lr=1e-3)
+        self.trainer = Trainer(self.model, lucid_loss(), self.optimizer, seed=seed)
+        self.X, self.y, self.batch = X, y, spec["batch"]
+        clock = self.clock = EpochClock()
+
+        class EpochTimer(Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                clock.start()
+
+            def on_epoch_end(self, epoch, logs=None):
+                clock.stop()
+
+        self.timer = EpochTimer()
+
+    def train(self, epochs: int, initial_epoch: int = 0) -> list[float]:
+        history = self.trainer.fit(self.X, self.y, batch_size=self.batch,
+                                   epochs=initial_epoch + epochs, initial_epoch=initial_epoch,
+                                   verbose=0, callbacks=[self.timer])
+        return [float(v) for v in history.history["loss"]]
+
+
+class LucidLoop:
+    """The PyTorch-style loop on lucidnet: DataLoader, nn, optim, nn.CrossEntropyLoss."""
+
+    def __init__(self, spec, X, y, seed=0):
+        import lucidnet
+        from lucidnet import nn, optim
+        from lucidnet.training import DataLoader
+
+        lucidnet.manual_seed(seed)
+        self.model = lucid_model(spec)
+        self.optimizer = optim.Adam(self.model.parameters(), lr=1e-3)
+        self.criterion = nn.CrossEntropyLoss()
+        self.loader = DataLoader((X, y), batch_size=spec["batch"], shuffle=True, seed=seed)
+        self.clock = EpochClock()
+
+    def train(self, epochs: int, initial_epoch: int = 0) -> list[float]:
+        model, optimizer, criterion = self.model, self.optimizer, self.criterion
+        losses = []
+        for epoch in range(initial_epoch, initial_epoch + epochs):
+            self.clock.start()
+            self.loader.set_epoch(epoch)
+            total, seen = 0.0, 0
+            for xb, yb in self.loader:
+                loss = criterion(model(xb), yb)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                n = yb.shape[0]
+                total += float(loss.data) * n
+                seen += n
+            self.clock.stop()
+            losses.append(total / seen)
+        return losses
+
+
+def lucid_float32_check(runner) -> dict:
+    """One more epoch with every Function's forward/backward and the optimizer's update
+    wrapped: any floating array that is not float32 is recorded with its operation.
+    Then the dtypes of parameters, gradients and optimizer state are asserted."""
+    import numpy as np
+
+    from lucidnet.autograd import Function
+    from lucidnet.optim.optimizer import Optimizer
+
+    found = []
+
+    def bad(array):
+        return hasattr(array, "dtype") and array.dtype.kind == "f" and array.dtype != np.float32
+
+    def note(where, arrays):
+        for a in arrays if isinstance(arrays, tuple) else (arrays,):
+            if bad(a):
+                found.append(f"{where}: {a.dtype} {getattr(a, 'shape', '')}")
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    saved = []
+
+    def wrap(cls, name, make):
+        if name in vars(cls):
+            saved.append((cls, name, vars(cls)[name]))
+            setattr(cls, name, make(vars(cls)[name], cls.__name__))
+
+    def forward(f, who):
+        def wrapped(self, *arrays):
+            out = f(self, *arrays)
+            note(f"{who}.forward", out)
+            return out
+        return wrapped
+
+    def backward(f, who):
+        def wrapped(self, dY):
+            note(f"{who}.backward dY", dY)
+            out = f(self, dY)
+            note(f"{who}.backward", out)
+            return out
+        return wrapped
+
+    def update(f, who):
+        def wrapped(self, theta, g, state, group):
+            note(f"{who}.update g", g)
+            f(self, theta, g, state, group)
+            note(f"{who}.update theta", theta)
+            for k, v in state.items():
+                note(f"{who}.update state[{k!r}]", v)
+        return wrapped
+
+    for cls in subclasses(Function):
+        wrap(cls, "forward", forward)
+        wrap(cls, "backward", backward)
+    for cls in subclasses(Optimizer):
+        wrap(cls, "update", update)
+    try:
+        runner.train(1, initial_epoch=1000)
+    finally:
+        for cls, name, original in reversed(saved):
+            setattr(cls, name, original)
+    params = list(runner.model.parameters())
+    dtypes = {
+        "parameters": sorted({str(p.data.dtype) for p in params}),
+        "gradients": sorted({str(p.grad.dtype) for p in params if p.grad is not None}),
+        "optimizer_state": sorted({str(v.dtype) for s in runner.optimizer.state.values()
+                                   for v in s.values() if hasattr(v, "dtype")}),
+    }
+    tiny = np.finfo(np.float32).tiny
+    counts = {}  # state name -> [subnormal entries, entries]
+    for s in runner.optimizer.state.values():
+        for k, v in s.items():
+            if hasattr(v, "dtype") and v.dtype.kind == "f":
+                c = counts.setdefault(k, [0, 0])
+                c[0] += int(((v != 0) & (np.abs(v) < tiny)).sum())
+                c[1] += v.size
+    ok = not found and all(v == ["float32"] for v in dtypes.values())
+    assert ok, f"float64 on lucidnet's hot path: {found[:10]} {dtypes}"
+    return {"float32_only": ok, "dtypes": dtypes, "wrapped_functions": len(saved),
+            "subnormal_fraction": {k: round(a / max(b, 1), 4) for k, (a, b) in counts.items()}}
+
+
+# -- PyTorch ------------------------------------------------------------------------
+def torch_model(spec):
+    import torch
+
+    sizes = layer_sizes(spec)
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(torch.nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*layers)
+
+
+def csr_rows_to_torch_coo(X, rows):
+    """Rows of a SciPy CSR matrix as a coalesced torch sparse COO tensor."""
+    import numpy as np
+    import torch
+
+    batch = X[rows]
+    counts = np.diff(batch.indptr)
+    row = np.repeat(np.arange(batch.shape[0]), counts)
+    index = torch.from_numpy(np.vstack([row, batch.indices]).astype(np.int64))
+    return torch.sparse_coo_tensor(index, torch.from_numpy(batch.data), size=batch.shape,
+                                   is_coalesced=True)
+
+
+class TorchLoop:
+    """The idiomatic fast PyTorch loop: tensors indexed by a random permutation."""
+
+    def __init__(self, spec, X, y, seed=0, fused=False, sparse=False):
+        import torch
+
+        torch.manual_seed(seed)
+        self.model = torch_model(spec)
+        kwargs = {"fused": True} if fused else {}
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=1e-3, **kwargs)
+        self.criterion = torch.nn.CrossEntropyLoss()
+        self.sparse = sparse
+        self.X = X if sparse else torch.from_numpy(X)
+        self.y = torch.from_numpy(y)
+        self.batch, self.seed = spec["batch"], seed
+        self.clock = EpochClock()
+
+    def train(self, epochs: int, initial_epoch: int = 0) -> list[float]:
+        import torch
+
+        model, optimizer, criterion = self.model, self.optimizer, self.criterion
+        n, losses = self.y.shape[0], []
+        for epoch in range(initial_epoch, initial_epoch + epochs):
+            self.clock.start()
+            order = torch.randperm(n, generator=torch.Generator().manual_seed(self.seed + epoch))
+            total = 0.0
+            for start in range(0, n, self.batch):
+                idx = order[start:start + self.batch]
+                xb = csr_rows_to_torch_coo(self.X, idx.numpy()) if self.sparse else self.X[idx]
+                yb = self.y[idx]
+                loss = criterion(model(xb), yb)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                total += loss.item() * yb.shape[0]
+            self.clock.stop()
+            losses.append(total / n)
+        return losses
+
+
+# -- scikit-learn -------------------------------------------------------------------
+class SklearnMLP:
+    def __init__(self, spec, X, y, seed=0):
+        import numpy as np
+        from sklearn.neural_network import MLPClassifier
+
+        self.model = MLPClassifier(hidden_layer_sizes=spec["hidden"], activation="relu",
+                                   solver="adam", alpha=0.0, batch_size=spec["batch"],
+                                   learning_rate_init=1e-3, shuffle=True, random_state=seed)
+        self.X, self.y, self.classes = X, y, np.arange(spec["classes"])
+        self.clock = EpochClock()
+
+    def train(self, epochs: int, initial_epoch: int = 0) -> list[float]:
+        losses = []
+        for _ in range(epochs):
+            self.clock.start()
+            self.model.partial_fit(self.X, self.y, classes=self.classes)
+            self.clock.stop()
+            losses.append(float(self.model.loss_))
+        return losses
+
+
+# -- GEMM floors --------------------------------------------------------------------
+class GemmFloor:
+    """An epoch of only the matrix products of the MLP's training step, per batch:
+    forward Xₗ Wₗ for every layer, backward dW = Xₗᵀ dY for every layer and
+    dX = dY Wₗᵀ for every layer but the first. Outputs are preallocated."""
+
+    def __init__(self, spec, X, y, seed=0, lib="numpy"):
+        import numpy as np
+
+        self.spec, self.lib, self.X = spec, lib, X
+        rng = np.random.default_rng(seed)
+        sizes = layer_sizes(spec)
+        self.sizes = sizes
+        self.W = [rng.standard_normal((a, b), dtype=np.float32) for a, b in zip(sizes, sizes[1:])]
+        B = spec["batch"]
+        self.A = [rng.standard_normal((B, a), dtype=np.float32) for a in sizes]
+        self.clock = EpochClock()
+
+    def train(self, epochs: int, initial_epoch: int = 0) -> list[float]:
+        import numpy as np
+
+        spec, W, A = self.spec, self.W, self.A
+        if self.lib == "torch":
+            import torch
+
+            W = [torch.from_numpy(w) for w in W]
+            A = [torch.from_numpy(a) for a in A]
+            mm = lambda a, b, out: torch.mm(a, b, out=out)  # noqa: E731
+            empty = lambda shape: torch.empty(shape)  # noqa: E731
+        else:
+            mm = lambda a, b, out: np.matmul(a, b, out=out)  # noqa: E731
+            empty = lambda shape: np.empty(shape, np.float32)  # noqa: E731
+        sizes, layers = self.sizes, len(W)
+        full = spec["batch"]
+        out_fwd = [empty((full, b)) for b in sizes[1:]]
+        out_dx = [empty((full, a)) for a in sizes[:-1]]
+        out_dw = [empty((a, b)) for a, b in zip(sizes, sizes[1:])]
+        n = self.X.shape[0]
+        for _ in range(epochs):
+            self.clock.start()
+            for start in range(0, n, full):
+                b = min(full, n - start)
+                for k in range(layers):
+                    mm(A[k][:b], W[k], out_fwd[k][:b])
+                    mm(A[k][:b].T, A[k + 1][:b], out_dw[k])
+                    if k > 0:
+                        mm(A[k + 1][:b], W[k].T, out_dx[k][:b])
+            self.clock.stop()
+        return []
+
+
+class SparseGemmFloor(GemmFloor):
+    """The sparse floor: the CSR rows are gathered outside the clock; the products of
+    the first layer are SciPy's (X W and Xᵀ dY), the others NumPy's."""
+
+    def train(self, epochs: int, initial_epoch: int = 0) -> list[float]:
+        import numpy as np
+
+        W, A, sizes, full = self.W, self.A, self.sizes, self.spec["batch"]
+        n = self.X.shape[0]
+        rows = np.random.default_rng(0).permutation(n)
+        batches = [self.X[rows[s:s + full]] for s in range(0, n, full)]
+        out_fwd = [np.empty((full, b), np.float32) for b in sizes[1:]]
+        out_dx = [np.empty((full, a), np.float32) for a in sizes[:-1]]
+        out_dw = [np.empty((a, b), np.float32) for a, b in zip(sizes, sizes[1:])]
+        for _ in range(epochs):
+            self.clock.start()
+            for xb in batches:
+                b = xb.shape[0]
+                xb @ W[0]
+                xb.T @ A[1][:b]
+                for k in range(1, len(W)):
+                    np.matmul(A[k][:b], W[k], out=out_fwd[k][:b])
+                    np.matmul(A[k][:b].T, A[k + 1][:b], out=out_dw[k])
+                    np.matmul(A[k + 1][:b], W[k].T, out=out_dx[k][:b])
+            self.clock.stop()
+        return []
+
+
+# -- one run in a fresh process -----------------------------------------------------
+def make_runner(framework, spec, X, y):
+    if framework in ("lucid_fit", "lucid_fit_csr"):
+        return LucidFit(spec, X, y)
+    if framework in ("lucid_loop", "lucid_loop_csr"):
+        return LucidLoop(spec, X, y)
+    if framework == "torch":
+        return TorchLoop(spec, X, y)
+    if framework == "torch_fused":
+        return TorchLoop(spec, X, y, fused=True)
+    if framework == "torch_coo":
+        return TorchLoop(spec, X, y, fused=True, sparse=True)
+    if framework in ("sklearn", "sklearn_csr"):
+        return SklearnMLP(spec, X, y)
+    if framework == "gemm_numpy":
+        return GemmFloor(spec, X, y)
+    if framework == "gemm_torch":
+        return GemmFloor(spec, X, y, lib="torch")
+    if framework == "gemm_csr":
+        return SparseGemmFloor(spec, X, y)
+    raise ValueError(f"unknown framework {framework!r}")
+
+
+def worker(args) -> dict:
+    spec = json.loads(args.spec)
+    framework = args.worker
+    result = {"framework": framework}
+    if framework.startswith(("torch", "gemm_torch")):
+        import torch
+
+        torch.set_num_threads(args.threads)
+        result["torch_threads"] = torch.get_num_threads()
+    import numpy  # noqa: F401  (the pools exist before threads are set)
+
+    if framework.startswith("lucid"):
+        import lucidnet  # noqa: F401
+    if framework.startswith("sklearn"):
+        import sklearn.neural_network  # noqa: F401
+    result["threads"] = set_threads(args.threads)
+    X, y = load_data(args.data, spec, FRAMEWORKS[framework][1])
+    result["load_average"] = os.getloadavg()[0]
+    # warm up the framework's code paths (lazy libraries, kernels) on a small model and
+    # a few batches, so that the memory measured below is the training's, not the
+    # framework's one-time start-up (reported apart as 'init')
+    before = _status("VmRSS")
+    small = dict(spec, hidden=(8,), batch=32)
+    make_runner(framework, small, X[:64], y[:64]).train(1)
+    gc.collect()
+    peak_ok = reset_peak()
+    base = _status("VmRSS")
+    result["init_rss"] = base - before
+    runner = make_runner(framework, spec, X, y)
+    losses = runner.train(args.epochs)
+    result["peak_rss_delta"] = (_status("VmHWM") if peak_ok else 0) - base
+    result["peak_rss_reset"] = peak_ok
+    result["epoch_times"] = list(runner.clock.times)
+    result["epoch_cpu"] = list(runner.clock.cpu)
+    result["losses"] = losses
+    if args.checks and framework in NUMPY_BASED:
+        import tracemalloc
+
+        tracemalloc.start()
+        tracemalloc.reset_peak()
+        runner.train(1, initial_epoch=500)
+        result["tracemalloc_peak"] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    if args.checks and framework in LUCID:
+        result["float32_check"] = lucid_float32_check(runner)
+    if framework.startswith("sklearn"):
+        result["sklearn_dtypes"] = sorted({str(c.dtype) for c in runner.model.coefs_})
+    return result
+
+
+# -- the parent: interleaved runs and the tables ------------------------------------
+def run_child(framework, workload, spec, data, epochs, threads, checks,
+              wait_policy="default") -> dict:
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = str(threads)
+    if wait_policy != "default":
+        env["OMP_WAIT_POLICY"] = wait_policy
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", framework,
+           "--spec", json.dumps(spec), "--data", data, "--epochs", str(epochs),
+           "--threads", str(threads)] + (["--checks"] if checks else [])
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{framework} on {workload} failed:\n{proc.stderr[-3000:]}")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["wall"] = time.perf_counter() - t0
+    return result
+
+
+def epoch_seconds(times: list[float]) -> float:
+    """The median of epochs 2..N (all of them when N = 1)."""
+    return statistics.median(times[1:] or times)
+
+
+def summarize(workload, spec, runs: dict) -> dict:
+    """Per framework: medians over repeats, and ratios to the reference per repeat."""
+    rows = {}
+    ref = [epoch_seconds(r["epoch_times"]) for r in runs.get(REFERENCE, [])]
+    gemm = [epoch_seconds(r["epoch_times"]) for r in runs.get("gemm_numpy", [])]
+    gemm_csr = [epoch_seconds(r["epoch_times"]) for r in runs.get("gemm_csr", [])]
+    ref_mem = [r["peak_rss_delta"] for r in runs.get(REFERENCE, [])]
+    ref_cpu = [epoch_seconds(r["epoch_cpu"]) for r in runs.get(REFERENCE, [])]
+    for fw, results in runs.items():
+        secs = [epoch_seconds(r["epoch_times"]) for r in results]
+        row = {"seconds": statistics.median(secs), "per_repeat": secs,
+               "samples_per_s": spec["n"] / statistics.median(secs),
+               "peak_rss_mb": statistics.median(r["peak_rss_delta"] for r in results) / 2**20,
+               "init_rss_mb": statistics.median(r["init_rss"] for r in results) / 2**20,
+               "load_average": statistics.median(r["load_average"] for r in results),
+               "final_loss": results[0]["losses"][-1] if results[0]["losses"] else None}
+        cpu = [epoch_seconds(r["epoch_cpu"]) for r in results]
+        row["cpu_seconds"] = statistics.median(cpu)
+        if ref:
+            ratios = [s / r for s, r in zip(secs, ref)]
+            row["ratio"] = statistics.median(ratios)
+            row["ratio_range"] = [min(ratios), max(ratios)]
+            row["cpu_ratio"] = statistics.median(c / r for c, r in zip(cpu, ref_cpu))
+        if ref_mem and min(ref_mem) >= MEMORY_FLOOR:
+            mem = [r["peak_rss_delta"] / m for r, m in zip(results, ref_mem)]
+            row["memory_ratio"] = statistics.median(mem)
+        floor = gemm_csr if FRAMEWORKS[fw][1] else gemm
+        if floor and not fw.startswith("gemm"):
+            row["gemm_fraction"] = statistics.median(f / s for f, s in zip(floor, secs))
+        for r in results:
+            if "tracemalloc_peak" in r:
+                row["tracemalloc_mb"] = r["tracemalloc_peak"] / 2**20
+            if "float32_check" in r:
+                row["float32_check"] = r["float32_check"]
+            if "sklearn_dtypes" in r:
+                row["sklearn_dtypes"] = r["sklearn_dtypes"]
+        rows[fw] = row
+    return rows
+
+
+def machine() -> dict:
+    import numpy
+
+    info = {"date": datetime.date.today().isoformat(), "python": platform.python_version(),
+            "numpy": numpy.__version__, "platform": platform.platform(),
+            "cores": os.cpu_count()}
+    try:
+        with open("/proc/cpuinfo") as f:
+            info["cpu"] = next(line.split(":", 1)[1].strip() for line in f
+                               if line.startswith("model name"))
+    except (OSError, StopIteration):
+        info["cpu"] = platform.processor()
+    for mod in ("torch", "sklearn", "scipy"):
+        try:
+            info[mod] = __import__(mod).__version__
+        except ImportError:
+            info[mod] = None
+    try:
+        import keras  # noqa: F401
+
+        info["keras"] = keras.__version__
+    except ImportError:
+        info["keras"] = None
+    try:
+        info["load_average"] = os.getloadavg()
+    except OSError:
+        pass
+    try:  # the library measured: commit, and whether src/ differs from it
+        git = ["git", "-C", os.path.dirname(HERE)]
+        info["commit"] = subprocess.run(git + ["rev-parse", "--short", "HEAD"], text=True,
+                                        capture_output=True).stdout.strip()
+        info["src_modified"] = bool(subprocess.run(
+            git + ["status", "--porcelain", "--", "src"], text=True,
+            capture_output=True).stdout.strip())
+    except OSError:
+        pass
+    return info
+
+
+def fmt(x, digits=3):
+    return "—" if x is None else f"{x:.{digits}g}"
+
+
+def table(workload, spec, rows, epochs, repeats) -> str:
+    lines = [f"### {workload}: {spec['n']:,} × {spec['d']:,}, "
+             f"{'-'.join(map(str, layer_sizes(spec)))} ReLU, batch {spec['batch']}, "
+             f"{epochs} epochs × {repeats} repeats", "",
+             "| framework | s/epoch | samples/s | ratio to torch_fused (range) | CPU s/epoch | "
+             "CPU ratio | peak RSS Δ MB | mem ratio | init MB | tracemalloc MB | "
+             "GEMM fraction | final loss | load |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for fw, row in rows.items():
+        ratio = "—" if "ratio" not in row else (
+            f"{row['ratio']:.2f} ({row['ratio_range'][0]:.2f}–{row['ratio_range'][1]:.2f})")
+        lines.append(
+            f"| {fw} | {row['seconds']:.4f} | {row['samples_per_s']:,.0f} | {ratio} | "
+            f"{row['cpu_seconds']:.4f} | {fmt(row.get('cpu_ratio'), 2)} | "
+            f"{row['peak_rss_mb']:.1f} | {fmt(row.get('memory_ratio'), 2)} | "
+            f"{row['init_rss_mb']:.0f} | {fmt(row.get('tracemalloc_mb'), 3)} | "
+            f"{fmt(row.get('gemm_fraction'), 2)} | {fmt(row.get('final_loss'), 4)} | "
+            f"{row['load_average']:.1f} |")
+    return "\n".join(lines)
+
+
+def targets_table(summaries: dict) -> str:
+    lines = ["| target | lucidnet variant | ratio (range over repeats) | target | met |",
+             "|---|---|---|---|---|"]
+    for workload, variants, target, label in TARGETS:
+        rows = summaries.get(workload)
+        if not rows:
+            continue
+        for v in variants:
+            if v in rows and "ratio" in rows[v]:
+                r = rows[v]
+                lines.append(f"| {label} | {v} | {r['ratio']:.2f} ({r['ratio_range'][0]:.2f}"
+                             f"–{r['ratio_range'][1]:.2f}) | ≤ {target} | "
+                             f"{'yes' if r['ratio'] <= target else 'no'} |")
+    for workload, rows in summaries.items():
+        for v in LUCID:
+            if v in rows and "memory_ratio" in rows[v]:
+                m = rows[v]["memory_ratio"]
+                lines.append(f"| peak memory, {workload} | {v} | {m:.2f} | ≤ {MEMORY_TARGET} | "
+                             f"{'yes' if m <= MEMORY_TARGET else 'no'} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workload", nargs="+", choices=list(WORKLOADS),
+                        default=list(WORKLOADS))
+    parser.add_argument("--epochs", type=int,
+                        help="epochs per run (default: reuters 5, mnist 5, tiny 30)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per framework (default 3)")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke test: a fifth of the samples, 3 epochs, 1 repeat")
+    parser.add_argument("--frameworks", nargs="+", choices=list(FRAMEWORKS),
+                        help="a subset (default: all that apply to the workload)")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="BLAS/OpenMP/torch threads in every framework (default 2)")
+    parser.add_argument("--omp-wait-policy", default="default",
+                        choices=["PASSIVE", "ACTIVE", "default"],
+                        help="OMP_WAIT_POLICY of the runs (default: unset). PASSIVE saves "
+                             "PyTorch on an oversubscribed machine and costs it 7× on tiny "
+                             "on a quiet one")
+    parser.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"),
+                        help="JSON of every run (merged by workload)")
+    parser.add_argument("--profile", action="store_true",
+                        help="per-phase timing and cProfile of lucidnet instead")
+    parser.add_argument("--report", metavar="JSON",
+                        help="print the tables of a saved --out file, run nothing")
+    # internal: one run in a fresh process
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--spec", help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
+    parser.add_argument("--checks", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        print(json.dumps(worker(args)))
+        return
+    if args.quick:
+        args.repeats = 1
+    if args.report:
+        with open(args.report) as f:
+            saved = json.load(f)
+        for workload, entry in saved.items():
+            meta = entry["meta"]
+            print(f"\n{meta['date']}, {meta['cpu']}, {meta['threads']} threads, "
+                  f"OMP_WAIT_POLICY={meta.get('omp_wait_policy')}, data {entry['facts']}")
+            print("\n" + table(workload, entry["spec"], entry["summary"], entry["epochs"],
+                                meta["repeats"]))
+        print("\n" + targets_table({w: e["summary"] for w, e in saved.items()}))
+        return
+    if args.profile:
+        sys.path.insert(0, HERE)
+        import profile_epoch
+
+        profile_epoch.main(args)
+        return
+    meta = machine()
+    meta.update({"epochs": args.epochs, "repeats": args.repeats, "quick": args.quick,
+                 "threads": args.threads, "omp_wait_policy": args.omp_wait_policy})
+    print(f"# {meta['date']} {meta['cpu']}, {meta['cores']} cores, lucidnet at "
+          f"{meta.get('commit')}{' + changes in src/' if meta.get('src_modified') else ''}, "
+          f"Python {meta['python']}, "
+          f"NumPy {meta['numpy']}, PyTorch {meta['torch']}, scikit-learn {meta['sklearn']}, "
+          f"SciPy {meta['scipy']}; Keras: {meta['keras'] or 'not installed (skipped)'}; "
+          f"{args.threads} threads, OMP_WAIT_POLICY={args.omp_wait_policy}; "
+          f"{args.epochs or 'per-workload'} epochs × {args.repeats} repeats"
+          f"{' (quick)' if args.quick else ''}", flush=True)
+    summaries, everything = {}, {}
+    for workload in args.workload:
+        spec = dict(WORKLOADS[workload])
+        epochs = args.epochs or spec["epochs"]
+        if args.quick:
+            spec["n"] = max(spec["n"] // 5, 4 * spec["batch"])
+            epochs = min(epochs, 3)
+        names = [f for f in frameworks_for(workload) if not args.frameworks or f in args.frameworks]
+        with tempfile.TemporaryDirectory(prefix=f"lucidnet-bench-{workload}-") as data:
+            facts = make_data(spec, data)
+            runs = {f: [] for f in names}
+            for r in range(args.repeats):
+                order = names[r % len(names):] + names[:r % len(names)]
+                for fw in order:
+                    res = run_child(fw, workload, spec, data, epochs, args.threads,
+                                    checks=(r == 0), wait_policy=args.omp_wait_policy)
+                    runs[fw].append(res)
+                    secs, mem = epoch_seconds(res["epoch_times"]), res["peak_rss_delta"] / 2**20
+                    print(f"  {workload} r{r} {fw:15s} {secs:.4f} s/epoch  peak Δ {mem:7.1f} MB"
+                          f"  ({res['wall']:.1f} s)", file=sys.stderr, flush=True)
+        rows = summarize(workload, spec, runs)
+        summaries[workload] = rows
+        threads = next(iter(runs.values()))[0]["threads"]
+        everything[workload] = {"spec": spec, "facts": facts, "meta": meta, "epochs": epochs,
+                                "summary": rows,
+                                "threads": threads, "runs": runs}
+        print("\n" + table(workload, spec, rows, epochs, args.repeats), flush=True)
+        print(f"\ndata: {facts}; pools: {threads.get('pools')}")
+        for fw, row in rows.items():
+            if "float32_check" in row:
+                print(f"{fw}: float32 check {row['float32_check']}")
+            if "sklearn_dtypes" in row:
+                print(f"{fw}: scikit-learn coefficient dtypes {row['sklearn_dtypes']}")
+    print("\n## Targets (lucidnet / PyTorch eager with fused Adam, median over repeats)\n")
+    print(targets_table(summaries))
+    if args.out:
+        os.makedirs(os.path.dirname(args.out), exist_ok=True)
+        saved = {}
+        if os.path.exists(args.out):
+            with open(args.out) as f:
+                saved = json.load(f)
+        saved.update(everything)
+        with open(args.out, "w") as f:
+            json.dump(saved, f, indent=1, default=str)
+        print(f"\nresults: {os.path.relpath(args.out)}")
+
+
+if __name__ == "__main__":
+    main()
