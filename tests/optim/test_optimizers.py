@@ -81,6 +81,42 @@ def test_trajectory_matches_pytorch(name, options):
         np.testing.assert_allclose(mine, theirs.detach().numpy(), rtol=1e-8, atol=1e-10)
 
 
+@needs_torch
+@pytest.mark.parametrize("name", ["adam", "rmsprop", "sgd"])
+def test_one_buffer_and_parameter_by_parameter_steps_mix_correctly(name):
+    """Steps on the group's one buffer, and steps parameter by parameter when a gradient
+    is missing (PyTorch skips that parameter too), follow PyTorch's trajectory."""
+    options = CASES[name][-1]
+    ours = [Parameter(lucidnet.tensor(s, dtype=np.float64)) for s in START]
+    theirs = [torch.tensor(s, requires_grad=True) for s in START]
+    opt = optimizers.get(name, **options)
+    opt.bind(ours)
+    reference = getattr(torch.optim, type(opt).__name__)(theirs, **options)
+    for step in range(30):
+        for i, (p, q) in enumerate(zip(ours, theirs)):
+            skip = step % 7 == 3 and i == 1
+            p.grad = None if skip else gradient(i, p.data)
+            q.grad = None if skip else torch.from_numpy(gradient(i, q.detach().numpy()))
+        opt.step()
+        reference.step()
+    for p, q in zip(ours, theirs):
+        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-10)
+
+
+def test_a_step_moves_the_parameters_into_one_buffer_and_follows_reassignment():
+    params = [Parameter(lucidnet.tensor(s, dtype=np.float64)) for s in START]
+    opt = optim.Adam(params, lr=0.1)
+    for p in params:
+        p.grad = np.ones(p.shape)
+    opt.step()
+    buffer = params[0].data.base
+    assert buffer is not None and all(p.data.base is buffer for p in params)
+    assert all(opt.state[p]["exp_avg"].base is not None for p in params)
+    params[1].data = np.zeros(params[1].shape)  # the user replaces an array: respected
+    opt.step()
+    assert np.all(params[1].data < 0) and params[1].data.base is params[0].data.base
+
+
 def test_plain_sgd_is_the_lectures_update():
     w = Parameter(lucidnet.tensor([1.0, -2.0], dtype=np.float64))
     w.grad = np.array([0.5, 4.0])

@@ -4,7 +4,9 @@ An optimizer moves every parameter θ against its gradient g = ∂L/∂θ. It ho
 parameters in ``param_groups`` (each group a dict of parameters and their
 hyper-parameters, as in PyTorch) and per-parameter ``state`` (momentum buffers,
 moment estimates). A subclass writes one method, :meth:`Optimizer.update`, with its
-rule; ``step`` calls it for every parameter that has a gradient, inside ``no_grad``.
+rule; ``step`` calls it inside ``no_grad`` on one vector holding all of a group's
+parameters (:mod:`lucidnet.optim.flat`), or parameter by parameter when some
+gradients are missing.
 
 An optimizer may be created before the model's parameters exist (``Adam(lr=1e-3)``)
 and bound later with :meth:`Optimizer.bind`: the training loop and
@@ -18,8 +20,11 @@ from __future__ import annotations
 
 import math
 
+import numpy
+
 from lucidnet import backend
 from lucidnet.autograd import Tensor, no_grad
+from lucidnet.optim.flat import FlatGroup
 
 
 def _check_rate(name: str, value) -> float:
@@ -52,6 +57,7 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.param_groups: list[dict] = []
         self.state: dict = {}
+        self._flat: dict[int, FlatGroup] = {}  # group index → its one buffer
         if params is not None:
             self.bind(params)
 
@@ -101,8 +107,18 @@ class Optimizer:
             raise RuntimeError(f"{type(self).__name__} has no parameters: create it with "
                                "model.parameters(), or call bind(model.parameters())")
         with no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
+            for i, group in enumerate(self.param_groups):
+                params = group["params"]
+                flat = self._flat.get(i)
+                if flat is None or not flat.holds(params):
+                    flat = self._flat[i] = (FlatGroup(params, self.state)
+                                            if FlatGroup.fits(params, self.state) else None)
+                if flat is not None and all(p.grad is not None for p in params):
+                    self.update(flat.theta, flat.gather(), flat.state, group)
+                    flat.share_state(self.state)
+                    continue
+                self._flat.pop(i, None)  # some gradients missing: parameter by parameter
+                for p in params:
                     if p.grad is not None:
                         # a 0-d parameter is updated through a 1-element view, so
                         # that in-place arithmetic never meets a NumPy scalar
@@ -146,20 +162,21 @@ class Optimizer:
                 raise ValueError(f"a parameter group of the state has {len(saved['params'])} "
                                  f"parameters, this optimizer's {len(own['params'])}")
             params.update(zip(saved["params"], own["params"]))
-        self.state = {}
+        self.state, self._flat = {}, {}
         for i, s in state_dict["state"].items():
             if i not in params:
                 raise ValueError(f"the state names parameter {i}, which no group holds")
             p = params[i]
             restored = {}
             for k, v in s.items():
-                if hasattr(v, "shape") and v.shape:
-                    if tuple(v.shape) != (p.shape or (1,)):
+                if isinstance(v, numpy.generic):  # a number, as a file gives it back
+                    v = v.item()
+                elif hasattr(v, "shape"):
+                    if tuple(v.shape) not in (p.shape, p.shape or (1,)):
                         raise ValueError(f"state {k!r} of parameter {i} has shape "
                                          f"{tuple(v.shape)}, the parameter {p.shape}")
-                    v = backend.asarray(v, dtype=p.dtype).copy()
-                elif hasattr(v, "shape"):
-                    v = v.item()
+                    # a 0-d parameter's state is kept as 1 element, as step() updates it
+                    v = backend.asarray(v, dtype=p.dtype).reshape(p.shape or (1,)).copy()
                 restored[k] = v
             self.state[p] = restored
         for saved, own in zip(groups, self.param_groups):

@@ -1,0 +1,81 @@
+"""One buffer per parameter group: a step as a few operations on whole vectors.
+
+An optimizer's rule is elementwise, so it can run on one vector holding every
+parameter of a group instead of once per parameter. :class:`FlatGroup` moves the
+parameters into one contiguous vector θ (each ``Parameter.data`` becomes a view of its
+slice), gathers the gradients into one vector g per step, and keeps the optimizer state
+as vectors too; the per-parameter state dicts hold views of them, so ``state_dict``,
+``optimizer.state[p]`` and checkpoints look exactly as without it. The arithmetic, and
+so every result, is the same as a step parameter by parameter.
+"""
+
+from __future__ import annotations
+
+from lucidnet import backend
+
+
+def _is_vector(value, size: int) -> bool:
+    return hasattr(value, "shape") and value.ndim == 1 and value.shape[0] == size
+
+
+class FlatGroup:
+    """The parameters of one group as slices of θ, their gradients gathered into g."""
+
+    def __init__(self, params: list, state: dict):
+        xp = backend.xp
+        self.params = params
+        self.bounds, start = [], 0
+        for p in params:
+            self.bounds.append((start, start + p.size))
+            start += p.size
+        self.theta = xp.concatenate([p.data.reshape(-1) for p in params])
+        for p, (a, b) in zip(params, self.bounds):
+            p.data = self.theta[a:b].reshape(p.shape)
+        self.grad = xp.empty_like(self.theta)
+        self.state = self._join([state[p] for p in params]) if state.get(params[0]) else {}
+        self._viewed = False
+
+    @staticmethod
+    def fits(params: list, state: dict) -> bool:
+        """Whether ``params`` can share one buffer now: one float dtype, every gradient
+        present, and per-parameter states that are all empty or all alike."""
+        if not params or any(p.grad is None for p in params):
+            return False
+        if len({p.dtype for p in params}) != 1:
+            return False
+        states = [state.get(p) or {} for p in params]
+        if not any(states):
+            return True
+        keys = set(states[0])
+        return all(set(s) == keys for s in states) and all(
+            s[k] == states[0][k] for s in states for k in keys if not hasattr(s[k], "shape"))
+
+    def holds(self, params: list) -> bool:
+        """Whether the group still has these parameters, each still a view of θ."""
+        return len(params) == len(self.params) and all(
+            p is q and p.data.base is self.theta for p, q in zip(params, self.params))
+
+    def gather(self):
+        """g: every gradient, in order, in one vector."""
+        backend.xp.concatenate([p.grad.reshape(-1) for p in self.params], out=self.grad)
+        return self.grad
+
+    def share_state(self, state: dict) -> None:
+        """Let each parameter's state dict show its slice of the state vectors."""
+        if not self.state:  # a rule without state (plain SGD)
+            return
+        scalars = {k: v for k, v in self.state.items() if not _is_vector(v, self.theta.size)}
+        if not self._viewed:
+            for p, (a, b) in zip(self.params, self.bounds):
+                # a 0-d parameter's state is 1 element, as in the step without a buffer
+                state[p] = {k: v[a:b].reshape(p.shape or (1,)) if k not in scalars else v
+                            for k, v in self.state.items()}
+            self._viewed = True
+        for p in self.params:
+            state[p].update(scalars)
+
+    def _join(self, states: list) -> dict:
+        xp = backend.xp
+        return {k: xp.concatenate([s[k].reshape(-1) for s in states])
+                if hasattr(v, "shape") and v.ndim else v
+                for k, v in states[0].items()}
