@@ -39,16 +39,27 @@ def verify_sha256(path: str | os.PathLike, expected: str) -> Path:
     return Path(path)
 
 
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)  # read once: os.umask can only be read by setting it
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "wb"):
     """Open a temporary file beside ``path``; rename it onto ``path`` only on success.
 
-    A crash in the middle of the write leaves the previous file untouched.
+    A crash in the middle of the write leaves the previous file untouched. The file
+    gets the permissions of the one it replaces, or those a new file gets (mkstemp's
+    own 0600 would hide a report or a model from every other user).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        permissions = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        permissions = 0o666 & ~_UMASK
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(fd, permissions)
         with os.fdopen(fd, mode) as f:
             yield f
             f.flush()
