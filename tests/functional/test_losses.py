@@ -21,6 +21,7 @@ from lucidnet import losses, tensor
 from lucidnet.autograd import Tensor
 from lucidnet.diagnostics import gradcheck
 from lucidnet.errors import LabelError, ShapeError, UnknownNameError
+from lucidnet.functional.losses import SparseSoftmaxCrossEntropy
 from lucidnet.registry import LOSSES
 
 NAMES = LOSSES.names()
@@ -501,6 +502,73 @@ def test_softmax_crossentropy_gradient_is_softmax_minus_targets_over_n():
         x = tensor(o, requires_grad=True)
         loss(x).backward()
         np.testing.assert_allclose(x.grad, (p - Y) / 6, rtol=1e-12, atol=1e-17)
+
+
+def _softmax_minus_onehot(o, labels, axis):
+    """softmax(o) − onehot(labels) along ``axis``, written out in NumPy."""
+    p = np.exp(o - o.max(axis, keepdims=True))
+    p /= p.sum(axis, keepdims=True)
+    onehot = np.moveaxis(np.eye(o.shape[axis])[labels], -1, axis)
+    return p - onehot
+
+
+@pytest.mark.parametrize("shape, axis", [((6, 4), -1), ((5, 3, 2), 1), ((4,), 0)])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_sparse_softmax_crossentropy_gradient_on_every_class_axis(shape, axis, reduction):
+    """The gradient formed in place on the saved softmax, for any class axis."""
+    rng = np.random.default_rng(13)
+    o = rng.normal(0, 3, shape)
+    a = axis % len(shape)
+    labels = rng.integers(0, shape[a], shape[:a] + shape[a + 1:])
+    x = tensor(o, requires_grad=True)
+    loss = F.sparse_categorical_crossentropy(labels, x, from_logits=True, axis=axis,
+                                             reduction=reduction)
+    W = rng.uniform(0.5, 2.0, loss.shape)
+    (loss * W).sum().backward()
+    n = labels.size if reduction == "mean" else 1
+    W = np.expand_dims(W, a) if W.ndim else W
+    expected = W * _softmax_minus_onehot(o, labels, axis) / n
+    np.testing.assert_allclose(x.grad, expected, rtol=1e-12, atol=1e-17)
+
+
+def test_sparse_softmax_crossentropy_backward_twice_through_one_graph():
+    """The first backward turns the saved softmax into the gradient; a second one
+    through the same graph must not read the overwritten array."""
+    rng = np.random.default_rng(14)
+    o, labels = rng.normal(0, 2, (5, 3)), rng.integers(0, 3, 5)
+    x = tensor(o, requires_grad=True)
+    loss = F.sparse_categorical_crossentropy(labels, x, from_logits=True)
+    loss.backward()
+    once = x.grad.copy()
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, 2 * once)
+    np.testing.assert_allclose(once, _softmax_minus_onehot(o, labels, -1) / 5, rtol=1e-12)
+
+
+def test_sparse_softmax_crossentropy_keeps_a_wider_upstream_gradient():
+    """dY of a wider dtype than the logits: the product is promoted, as W·(p − onehot)."""
+    o, labels = np.array([[1.0, 2.0, 0.5]], np.float32), np.array([1])
+    fn = SparseSoftmaxCrossEntropy(axis=1, reduction="sum")
+    fn.forward(labels, o)
+    _, d_o = fn.backward(np.float64(0.1))
+    assert d_o.dtype == np.float64
+    np.testing.assert_allclose(d_o, 0.1 * _softmax_minus_onehot(o.astype(np.float64), labels, -1),
+                               rtol=1e-6)
+
+
+@pytest.mark.parametrize("axis", [-1, 1])
+def test_sparse_probability_crossentropy_gradient(axis):
+    """dl/dŷ_j = (q_y − δ_jy)/(s p_y), written once per row and once at the target."""
+    rng = np.random.default_rng(15)
+    y_hat = rng.uniform(0.1, 1.0, (4, 3, 5))
+    C = y_hat.shape[axis]
+    labels = rng.integers(0, C, (4, 5) if axis == 1 else (4, 3))
+    x = tensor(y_hat, requires_grad=True)
+    F.sparse_categorical_crossentropy(labels, x, axis=axis, reduction="sum").backward()
+    s = y_hat.sum(axis, keepdims=True)
+    onehot = np.moveaxis(np.eye(C)[labels], -1, axis)
+    q_y = (y_hat * onehot).sum(axis, keepdims=True) / s
+    np.testing.assert_allclose(x.grad, (q_y - onehot) / (s * q_y), rtol=1e-12)
 
 
 # -- errors -------------------------------------------------------------------------------------

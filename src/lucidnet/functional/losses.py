@@ -82,6 +82,9 @@ def _reduce(E, reduction: str, feature_mean: bool):
     """
     xp = backend.xp
     if reduction == "mean":
+        if E.dtype.kind == "f" and E.dtype.itemsize >= 4 and E.size:
+            # E.mean() without its Python wrapper: the same pairwise sum, divided by n
+            return xp.asarray(xp.add.reduce(E, axis=None) / E.size)
         return xp.asarray(E.mean())
     if feature_mean and E.ndim >= 2:
         E = E.mean(axis=-1)
@@ -174,7 +177,7 @@ def as_class_indices(y_true, y_pred: Tensor, axis: int, who: str, names=("y_true
             f"{who}: class indices must be in [0, {C - 1}] for {C} classes, got values in "
             f"[{int(y.min())}, {int(y.max())}]"
         )
-    return y.astype(xp.intp)
+    return y.astype(xp.intp, copy=False)
 
 
 def check_unit_interval(x, who: str, name: str, hint: str = "", upper: bool = True) -> None:
@@ -198,6 +201,23 @@ def _scores_or_logits(fused, plain, from_logits: bool, who: str, y_true, y_pred,
     check_unit_interval(y_pred, who, "y_pred (probabilities)", "; pass from_logits=True for logits",
                         upper=False)
     return plain.apply(y_true, y_pred, **options)
+
+
+def class_index(y, axis: int) -> tuple:
+    """The index that picks each sample's class: ``o[class_index(y, axis)]`` has y's shape
+    and holds o's entry at class y along ``axis`` (for (N, C) and axis 1: ``o[arange(N), y]``).
+
+    An advanced index of y and one ``arange`` per other axis: one gather instead of a
+    one-hot product; also the place where a backward subtracts 1 in place.
+    """
+    xp, n = backend.xp, y.ndim
+    axis %= n + 1  # an axis of o, which has one more than y
+    if n == 1 and axis == 1:
+        return xp.arange(y.shape[0]), y
+    grids = [xp.arange(m).reshape((1,) * i + (m,) + (1,) * (n - i - 1))
+             for i, m in enumerate(y.shape)]
+    grids.insert(axis, y)
+    return tuple(grids)
 
 
 def one_hot(indices, C: int, axis: int, dtype):
@@ -509,7 +529,14 @@ class CategoricalCrossEntropy(Function):
         xp, axis = backend.xp, self.axis
         W = _along(_spread(dY, self.L_shape, self.reduction, False), axis)
         g = xp.where(self.inside, -self.y / self.p, 0)
-        d_hat = W * (g - (g * self.q).sum(axis=axis, keepdims=True)) / self.s
+        g_q = (g * self.q).sum(axis=axis, keepdims=True)
+        if all(a.dtype == g.dtype for a in (g_q, W, self.s)):
+            g -= g_q  # W (g − Σ g q)/s in place on the fresh g: the same operations
+            g *= W
+            g /= self.s
+            d_hat = g
+        else:
+            d_hat = W * (g - g_q) / self.s
         d_y = -W * self.log_p if self.needs_grad[0] else None
         return d_y, d_hat
 
@@ -530,8 +557,8 @@ class SoftmaxCrossEntropy(Function):
     def forward(self, y, o):
         xp, axis = backend.xp, self.axis
         z = o - o.max(axis=axis, keepdims=True)
-        self.log_p = z - xp.log(xp.exp(z).sum(axis=axis, keepdims=True))
-        self.y = y
+        z -= xp.log(xp.exp(z).sum(axis=axis, keepdims=True))  # in place: z is fresh
+        self.log_p, self.y = z, y
         L = -(y * self.log_p).sum(axis=axis)
         self.L_shape = L.shape
         return _reduce(L, self.reduction, False)
@@ -539,8 +566,15 @@ class SoftmaxCrossEntropy(Function):
     def backward(self, dY):
         xp, axis = backend.xp, self.axis
         W = _along(_spread(dY, self.L_shape, self.reduction, False), axis)
-        p = xp.exp(self.log_p)
-        d_o = W * (p * self.y.sum(axis=axis, keepdims=True) - self.y)
+        p, y = xp.exp(self.log_p), self.y
+        y_sum = y.sum(axis=axis, keepdims=True)
+        if y.shape == p.shape and all(a.dtype == p.dtype for a in (y, y_sum, W)):
+            p *= y_sum  # W (p Σy − y) in place on the fresh p: the same operations
+            p -= y
+            p *= W
+            d_o = p
+        else:
+            d_o = W * (p * y_sum - y)
         d_y = -W * self.log_p if self.needs_grad[0] else None
         return d_y, d_o
 
@@ -585,6 +619,9 @@ class SparseCategoricalCrossEntropy(Function):
     """l = −ln p_y, p = clip(ŷ/s, ε, 1 − ε), s = Σ_c ŷ_c along ``axis`` (as Keras), y the
     class index;  dl/dŷ_j = (1/s)(q_y − δ_jy)/p_y with q = ŷ/s where q_y is not clipped
     (else 0) — for an unclipped row summing to 1: 1 − δ_jy/ŷ_y.
+
+    The gradient is one value per row off the target class and another at it, so the
+    backward computes both per row and writes them once, without a one-hot matrix.
     """
 
     def __init__(self, axis=-1, reduction="mean"):
@@ -593,9 +630,10 @@ class SparseCategoricalCrossEntropy(Function):
     def forward(self, y, y_hat):
         xp, dt, axis = backend.xp, y_hat.dtype.type, self.axis
         lo, hi = dt(EPSILON), dt(1 - EPSILON)
-        self.y, self.C = y, y_hat.shape[axis]
+        self.y, self.shape = y, y_hat.shape
+        self.index = class_index(y, axis)
         self.s = y_hat.sum(axis=axis, keepdims=True)
-        self.q_y = xp.take_along_axis(y_hat, xp.expand_dims(y, axis), axis) / self.s
+        self.q_y = y_hat[self.index].reshape(self.s.shape) / self.s
         self.p_y = xp.clip(self.q_y, lo, hi)
         self.inside = (self.q_y >= lo) & (self.q_y <= hi)
         return _reduce(-xp.log(self.p_y).squeeze(axis), self.reduction, False)
@@ -604,34 +642,59 @@ class SparseCategoricalCrossEntropy(Function):
         xp, axis = backend.xp, self.axis
         W = _along(_spread(dY, self.y.shape, self.reduction, False), axis)
         g = xp.where(self.inside, -1 / self.p_y, 0)  # dl/dq_y
-        onehot = one_hot(self.y, self.C, axis, g.dtype)
-        return None, W * g * (onehot - self.q_y) / self.s
+        # W g (δ_jy − q_y)/s, evaluated as before with the one-hot entries 0 and 1 of g's dtype
+        Wg, zero, one = W * g, g.dtype.type(0), g.dtype.type(1)
+        off, on = Wg * (zero - self.q_y) / self.s, Wg * (one - self.q_y) / self.s
+        d_hat = xp.empty(xp.broadcast_shapes(self.shape, off.shape), dtype=off.dtype)
+        d_hat[...] = off
+        d_hat[self.index] = on.reshape(self.y.shape)
+        return None, d_hat
 
 
 class SparseSoftmaxCrossEntropy(Function):
     """l = −ln softmax(o)_y = ln Σ_c e^{o_c} − o_y from the logits o, y the class index;
     dl/do = softmax(o) − onehot(y).
 
-    Stable as :class:`SoftmaxCrossEntropy` (shift by the max: finite at |o| = 1e4);
-    no one-hot targets are built in the forward.
+    Stable as :class:`SoftmaxCrossEntropy` (shift by the max: finite at |o| = 1e4).
+    No one-hot matrix is built: the forward picks o_y with an index
+    (``z[arange(N), y]``), and the backward turns the saved softmax into the gradient in
+    place (subtract 1 at the targets, multiply by dY/N).
     """
 
     def __init__(self, axis=-1, reduction="mean"):
         self.axis, self.reduction = axis, reduction
 
-    def forward(self, y, o):
+    def _softmax(self, o):
+        """softmax(o) along the class axis, and z_y = o_y − max_c o_c (the picked logits)."""
         xp, axis = backend.xp, self.axis
         z = o - o.max(axis=axis, keepdims=True)
-        e = xp.exp(z)
-        total = e.sum(axis=axis, keepdims=True)
-        self.y, self.p = y, e / total
-        picked = xp.take_along_axis(z, xp.expand_dims(y, axis), axis)
-        return _reduce((xp.log(total) - picked).squeeze(axis), self.reduction, False)
+        picked = z[self.index]
+        p = xp.exp(z, out=z)  # z itself is needed no more
+        total = p.sum(axis=axis, keepdims=True)
+        p /= total
+        return p, total, picked
+
+    def forward(self, y, o):
+        self.y, self.o = y, o
+        self.index = class_index(y, self.axis)
+        self.p, total, picked = self._softmax(o)
+        E = backend.xp.log(total).squeeze(self.axis)
+        E -= picked
+        return _reduce(E, self.reduction, False)
 
     def backward(self, dY):
-        axis = self.axis
-        W = _along(_spread(dY, self.y.shape, self.reduction, False), axis)
-        return None, W * (self.p - one_hot(self.y, self.p.shape[axis], axis, self.p.dtype))
+        W = _along(_spread(dY, self.y.shape, self.reduction, False), self.axis)
+        # The first backward consumes the saved softmax; another one through the same
+        # graph computes it again from the logits.
+        p, self.p = self.p, None
+        if p is None:
+            p = self._softmax(self.o)[0]
+        if getattr(W, "dtype", None) != p.dtype:  # W (p − onehot) would be promoted
+            onehot = one_hot(self.y, p.shape[self.axis], self.axis, p.dtype)
+            return None, W * (p - onehot)
+        p[self.index] -= 1
+        p *= W
+        return None, p
 
 
 @LOSSES.register(
