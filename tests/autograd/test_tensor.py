@@ -1,5 +1,7 @@
 """The autograd engine and its primitives: gradients, broadcasting, dtypes, the tape."""
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -191,6 +193,124 @@ def test_shared_upstream_gradient_is_not_aliased():
     (a + b).sum().backward()  # Add passes the same dY array to both
     a.grad *= 10
     np.testing.assert_array_equal(b.grad, [1.0, 1.0])
+
+
+# -- gradients kept without a copy: who else may hold the array ------------------------------
+class _Keeps(ln.autograd.Function):
+    """y = 2x; the backward keeps the gradient it returns (a Function may)."""
+
+    def forward(self, x):
+        return 2 * x
+
+    def backward(self, dY):
+        self.kept = 2 * dY
+        return self.kept
+
+
+class _PassesThrough(ln.autograd.Function):
+    """y = x; the backward returns dY itself."""
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, dY):
+        return dY
+
+
+class _Reshapes(ln.autograd.Function):
+    """y = x as one row; the backward returns a view of dY."""
+
+    def forward(self, x):
+        self.shape = x.shape
+        return x.reshape(1, -1)
+
+    def backward(self, dY):
+        return dY.reshape(self.shape)
+
+
+class _Fresh(ln.autograd.Function):
+    """y = 2x; the backward notes the id of the new array it returns."""
+
+    def forward(self, x):
+        return 2 * x
+
+    def backward(self, dY):
+        dX = 2 * dY
+        self.returned = id(dX)
+        return dX
+
+
+def test_a_gradient_no_one_else_holds_becomes_grad_uncopied():
+    x = ln.tensor([1.0, 2.0], requires_grad=True)
+    y = _Fresh.apply(x)
+    y.sum().backward()
+    if sys.implementation.name == "cpython":  # elsewhere every first gradient is copied
+        assert id(x.grad) == y._fn.returned
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+
+
+def test_a_gradient_the_function_keeps_is_copied_into_grad():
+    x = ln.tensor([1.0, 2.0], requires_grad=True)
+    y = _Keeps.apply(x)
+    y.sum().backward()
+    x.grad += 1  # as an optimizer or a second backward would
+    np.testing.assert_array_equal(y._fn.kept, [2.0, 2.0])
+    np.testing.assert_array_equal(x.grad, [3.0, 3.0])
+
+
+@pytest.mark.parametrize("op", [_PassesThrough, _Reshapes])
+def test_the_callers_gradient_passed_through_or_viewed_is_copied(op):
+    x = ln.tensor([[1.0, 2.0]], requires_grad=True)
+    y = op.apply(x)
+    upstream = np.ones(y.shape, np.float32)
+    y.backward(upstream)
+    x.grad *= 5
+    np.testing.assert_array_equal(upstream, np.ones(y.shape))
+
+
+def test_a_fresh_gradient_becomes_grad_and_stays_private():
+    w = ln.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    x = ln.tensor([[1.0, -1.0]])
+    (x @ w).sum().backward()  # dW = Xᵀ dY: a new array, held by no one else
+    first = w.grad
+    (x @ w).sum().backward()  # accumulated in place into that array
+    assert w.grad is first
+    np.testing.assert_array_equal(w.grad, [[2.0, 2.0], [-2.0, -2.0]])
+
+
+def test_x_plus_x_and_x_times_x_and_three_uses():
+    x = ln.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    (x + x).sum().backward()  # Add returns dY for both inputs: the same array twice
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0, 2.0])
+    x.grad = None
+    (x * x).sum().backward()  # two fresh arrays, the second added in place to the first
+    np.testing.assert_array_equal(x.grad, [2.0, -4.0, 6.0])
+    x.grad = None
+    h = x * 3  # a non-leaf used three times: dY·x, dY·x, then 5·dY accumulated
+    (h * x + x * h + 5 * h).sum().backward()  # d/dx (6x² + 15x) = 12x + 15
+    np.testing.assert_array_equal(x.grad, [27.0, -9.0, 51.0])
+
+
+def test_two_leaves_given_the_same_array_get_separate_grads():
+    a = ln.tensor([1.0, 2.0], requires_grad=True)
+    b = ln.tensor([3.0, 4.0], requires_grad=True)
+    h = a * b
+    (h + h * 0).sum().backward()  # Add hands one array to both of h's uses
+    assert a.grad is not b.grad
+    a.grad += 100
+    np.testing.assert_array_equal(b.grad, [1.0, 2.0])
+
+
+def test_an_optimizer_step_on_an_adopted_grad_changes_nothing_else():
+    lin = ln.nn.Linear(3, 2)
+    x = ln.tensor(np.ones((4, 3), np.float32), requires_grad=True)
+    out = lin(x)
+    (out * out).sum().backward()
+    grads = [p.grad.copy() for p in lin.parameters()] + [x.grad.copy()]
+    for p in lin.parameters():
+        p.grad *= 0  # as an optimizer working in place on .grad
+    np.testing.assert_array_equal(x.grad, grads[-1])
+    assert all(not np.shares_memory(p.grad, x.grad) for p in lin.parameters())
 
 
 def test_chain_of_ten_thousand_operations():

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import numbers
+import sys
 
 import numpy
 
@@ -318,7 +319,9 @@ class Tensor:
                 raise RuntimeError(
                     f"backward() without a gradient needs a one-element tensor, got shape {self.shape}"
                 )
-            grad = xp.ones_like(self.data)
+            grad = xp.asarray(1, dtype=self.dtype)  # ones_like's value, without its Python
+            if grad.shape != self.shape:  # wrapper (a one-element loss is mostly 0-d)
+                grad = grad.reshape(self.shape)
         else:
             grad = xp.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             if grad.shape != self.shape:
@@ -340,9 +343,14 @@ class Tensor:
                     continue
                 if _detect_anomaly:
                     _check_finite(dX, fn, "backward")
-                dX = _sum_to_shape(dX, x.data.shape)
+                shape = x.data.shape
+                if dX.shape != shape:
+                    dX = _sum_to_shape(dX, shape)
                 key = id(x)
                 grads[key] = grads[key] + dX if key in grads else dX
+            # This frame lets go of the arrays it handed on: a leaf's gradient that no one
+            # else holds is then seen as such by _accumulate_leaf, and adopted uncopied.
+            input_grads = dX = None
 
 
 def _topological_order(root: Tensor) -> list[Tensor]:
@@ -386,14 +394,47 @@ def _sum_to_shape(grad, shape):
 
 
 def _accumulate_leaf(leaf: Tensor, dY) -> None:
+    """Add dY, the complete gradient of ``leaf`` in this backward, to ``leaf.grad``.
+
+    The first gradient becomes ``.grad`` itself when no one else holds it (a product a
+    Function just made, or the sum of several contributions), else a copy: dY may be
+    shared with another input's gradient (x + y passes the same array to both), be the
+    caller's array or a view of it, or be kept by a Function, and ``.grad`` is
+    accumulated and changed in place by optimizers.
+    """
+    unshared = sys.getrefcount(dY) == _REFS_HELD_BY_CALLER  # see _refs_held_by_caller
     if dY.dtype != leaf.data.dtype:
-        dY = dY.astype(leaf.data.dtype)
-    if leaf.grad is None:
-        # A copy: dY may be shared with another input's gradient (x + y passes the
-        # same array to both), and optimizers may modify .grad in place.
-        leaf.grad = backend.xp.array(dY, copy=True)
-    else:
+        dY, unshared = dY.astype(leaf.data.dtype), True
+    if leaf.grad is not None:
         leaf.grad += dY
+    elif unshared and _owns_its_memory(dY):
+        leaf.grad = dY
+    else:
+        leaf.grad = backend.xp.array(dY, copy=True)
+
+
+def _owns_its_memory(a) -> bool:
+    """An array that is no view, owns its data and may be written (a NumPy scalar may not)."""
+    return a.base is None and a.flags.owndata and getattr(a.flags, "writeable", True)
+
+
+def _refcount_in_callee(a) -> int:
+    return sys.getrefcount(a)
+
+
+def _refs_held_by_caller():
+    """What sys.getrefcount reports inside a function for an array that only the caller's
+    variable holds, as Tensor.backward's ``dY`` in _accumulate_leaf: 3 in CPython 3.11
+    (the caller's variable, the parameter, getrefcount's argument). Measured, not assumed;
+    any other holder (a tuple, a dict, a view's base, a Function's attribute) adds one.
+    Without reference counts (not CPython) every first gradient is copied."""
+    if not hasattr(sys, "getrefcount"):
+        return -1
+    a = numpy.empty(1)
+    return _refcount_in_callee(a)
+
+
+_REFS_HELD_BY_CALLER = _refs_held_by_caller()
 
 
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
