@@ -82,7 +82,7 @@ def _reduce(E, reduction: str, feature_mean: bool):
     """
     xp = backend.xp
     if reduction == "mean":
-        if E.dtype.kind == "f" and E.dtype.itemsize >= 4 and E.size:
+        if backend.name == "numpy" and E.dtype.kind == "f" and E.dtype.itemsize >= 4 and E.size:
             # E.mean() without its Python wrapper: the same pairwise sum, divided by n
             return xp.asarray(xp.add.reduce(E, axis=None) / E.size)
         return xp.asarray(E.mean())
@@ -645,7 +645,7 @@ class SparseCategoricalCrossEntropy(Function):
         # W g (δ_jy − q_y)/s, evaluated as before with the one-hot entries 0 and 1 of g's dtype
         Wg, zero, one = W * g, g.dtype.type(0), g.dtype.type(1)
         off, on = Wg * (zero - self.q_y) / self.s, Wg * (one - self.q_y) / self.s
-        d_hat = xp.empty(xp.broadcast_shapes(self.shape, off.shape), dtype=off.dtype)
+        d_hat = xp.empty(self.shape, dtype=off.dtype)  # off, on: (…, 1, …) per row
         d_hat[...] = off
         d_hat[self.index] = on.reshape(self.y.shape)
         return None, d_hat
