@@ -545,6 +545,18 @@ def test_sparse_softmax_crossentropy_backward_twice_through_one_graph():
     np.testing.assert_allclose(once, _softmax_minus_onehot(o, labels, -1) / 5, rtol=1e-12)
 
 
+def test_sparse_crossentropy_backward_uses_the_labels_of_its_forward():
+    """The backward indexes with the labels; changing the caller's array in between
+    must not move the gradient (the labels are copied when checked)."""
+    for from_logits in (True, False):
+        labels = np.array([0, 1, 2])
+        x = tensor(np.full((3, 3), 0.5), requires_grad=True)
+        loss = F.sparse_categorical_crossentropy(labels, x, from_logits=from_logits)
+        labels[:] = [2, 2, -1]
+        loss.backward()
+        assert (np.argmin(x.grad, axis=1) == [0, 1, 2]).all()
+
+
 def test_sparse_softmax_crossentropy_keeps_a_wider_upstream_gradient():
     """dY of a wider dtype than the logits: the product is promoted, as W·(p − onehot)."""
     o, labels = np.array([[1.0, 2.0, 0.5]], np.float32), np.array([1])

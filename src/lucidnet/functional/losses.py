@@ -177,7 +177,8 @@ def as_class_indices(y_true, y_pred: Tensor, axis: int, who: str, names=("y_true
             f"{who}: class indices must be in [0, {C - 1}] for {C} classes, got values in "
             f"[{int(y.min())}, {int(y.max())}]"
         )
-    return y.astype(xp.intp, copy=False)
+    # a copy, always: the backward indexes with it, whatever the caller does to y meanwhile
+    return y.astype(xp.intp)
 
 
 def check_unit_interval(x, who: str, name: str, hint: str = "", upper: bool = True) -> None:
