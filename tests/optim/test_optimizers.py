@@ -117,6 +117,16 @@ def test_a_step_moves_the_parameters_into_one_buffer_and_follows_reassignment():
     assert np.all(params[1].data < 0) and params[1].data.base is params[0].data.base
 
 
+def test_large_parameters_are_stepped_one_by_one():
+    big = [Parameter(lucidnet.tensor(np.zeros((300, 200)))), Parameter(lucidnet.tensor([0.0]))]
+    opt = optim.Adam(big, lr=0.1)
+    for p in big:
+        p.grad = np.ones(p.shape)
+    opt.step()
+    assert big[0].data.base is None
+    np.testing.assert_allclose(big[0].data, -0.1, rtol=1e-6)
+
+
 def test_plain_sgd_is_the_lectures_update():
     w = Parameter(lucidnet.tensor([1.0, -2.0], dtype=np.float64))
     w.grad = np.array([0.5, 4.0])

@@ -1,7 +1,8 @@
 """One buffer per parameter group: a step as a few operations on whole vectors.
 
 An optimizer's rule is elementwise, so it can run on one vector holding every
-parameter of a group instead of once per parameter. :class:`FlatGroup` moves the
+parameter of a group instead of once per parameter: for small parameters, where the
+Python calls per parameter cost more than the arithmetic, that is much faster. :class:`FlatGroup` moves the
 parameters into one contiguous vector θ (each ``Parameter.data`` becomes a view of its
 slice), gathers the gradients into one vector g per step, and keeps the optimizer state
 as vectors too; the per-parameter state dicts hold views of them, so ``state_dict``,
@@ -12,6 +13,12 @@ so every result, is the same as a step parameter by parameter.
 from __future__ import annotations
 
 from lucidnet import backend
+
+
+SMALL = 16384
+"""Mean parameter size up to which a group shares one buffer. Measured (Adam, 2 cores):
+a 64-32-10 network's epoch is 20 % faster with it; for 784-256-256-10 the time is the
+same and the gathered gradients cost 20 % more memory: the step is then memory-bound."""
 
 
 def _is_vector(value, size: int) -> bool:
@@ -37,9 +44,13 @@ class FlatGroup:
 
     @staticmethod
     def fits(params: list, state: dict) -> bool:
-        """Whether ``params`` can share one buffer now: one float dtype, every gradient
-        present, and per-parameter states that are all empty or all alike."""
+        """Whether ``params`` can and should share one buffer now: one float dtype, every
+        gradient present, per-parameter states all empty or all alike, and parameters
+        small on average (at most :data:`SMALL` entries), where the Python calls saved
+        outweigh the copy of the gradients into g."""
         if not params or any(p.grad is None for p in params):
+            return False
+        if sum(p.size for p in params) > SMALL * len(params):
             return False
         if len({p.dtype for p in params}) != 1:
             return False
