@@ -42,11 +42,6 @@ def test_names():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_name_loads_consistently(load, name):
-    if name == "reuters":
-        try:
-            from lucidnet.datasets import reuters  # noqa: F401
-        except ImportError:
-            pytest.xfail("reuters module in progress")
     data = load(name)
     assert data.name == name and data.task in datasets.TASKS and data.description
     for x, y in [(data.x_train, data.y_train), (data.x_test, data.y_test)]:
