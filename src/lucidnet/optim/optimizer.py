@@ -127,7 +127,9 @@ class Optimizer:
                         self.update(theta, p.grad.reshape(theta.shape), state, group)
 
     def update(self, theta, g, state: dict, group: dict) -> None:
-        """Apply the rule to one parameter array ``theta`` in place, given ``g``."""
+        """Apply the rule in place to ``theta`` given its gradient ``g`` and its ``state``:
+        one parameter's array, or a group's whole vector (:mod:`lucidnet.optim.flat`).
+        ``g`` may be the caller's ``.grad``: read it, never write it."""
         raise NotImplementedError(f"{type(self).__name__} defines no update")
 
     # -- state --------------------------------------------------------------------
