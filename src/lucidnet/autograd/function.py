@@ -44,14 +44,17 @@ class Function:
         ``inputs`` are Tensors or constants (arrays, numbers); ``params`` go to the
         constructor (``LeakyReLU.apply(x, negative_slope=0.01)``).
         """
-        fn = cls(**params)
+        return cls(**params).apply_to(*inputs)
+
+    def apply_to(self, *inputs):
+        """``apply`` for a Function already constructed (a layer's ``as_function()``)."""
         Tensor = _tensor.Tensor
         arrays = [t.data if isinstance(t, Tensor) else t for t in inputs]
-        out = fn.forward(*arrays)
+        out = self.forward(*arrays)
         needs = tuple(isinstance(t, Tensor) and t.requires_grad for t in inputs)
         if _tensor.is_grad_enabled() and any(needs):
-            fn.inputs, fn.needs_grad = inputs, needs
-            return Tensor._from_op(out, fn)
+            self.inputs, self.needs_grad = inputs, needs
+            return Tensor._from_op(out, self)
         return Tensor._from_op(out, None)
 
     def __repr__(self):

@@ -52,6 +52,11 @@ def enable_grad():
     return _grad_mode(True)
 
 
+def is_anomaly_enabled() -> bool:
+    """Whether ``detect_anomaly()`` is on (then fused operations run unfused)."""
+    return _detect_anomaly
+
+
 @contextlib.contextmanager
 def detect_anomaly():
     """Context manager: raise AnomalyError naming the first operation, forward or

@@ -14,6 +14,7 @@ import math
 from lucidnet import activations as _registry
 from lucidnet import backend
 from lucidnet import functional as F
+from lucidnet.functional import activations as A
 from lucidnet.nn.layers import _as_input, linear
 from lucidnet.nn.module import LAYERS, Module, Parameter
 from lucidnet.registry import ACTIVATIONS
@@ -57,6 +58,9 @@ class BinaryStep(Module):
     def forward(self, x):
         return F.binary_step(x)
 
+    def as_function(self):
+        return A.BinaryStep(), ()
+
 
 @LAYERS.register("Sigmoid")
 class Sigmoid(Module):
@@ -64,6 +68,9 @@ class Sigmoid(Module):
 
     def forward(self, x):
         return F.sigmoid(x)
+
+    def as_function(self):
+        return A.Sigmoid(), ()
 
 
 @LAYERS.register("Tanh")
@@ -73,6 +80,9 @@ class Tanh(Module):
     def forward(self, x):
         return F.tanh(x)
 
+    def as_function(self):
+        return A.Tanh(), ()
+
 
 @LAYERS.register("Hardsigmoid")
 class Hardsigmoid(Module):
@@ -80,6 +90,9 @@ class Hardsigmoid(Module):
 
     def forward(self, x):
         return F.hard_sigmoid(x)
+
+    def as_function(self):
+        return A.HardSigmoid(), ()
 
 
 @LAYERS.register("ReLU")
@@ -89,6 +102,9 @@ class ReLU(Module):
     def forward(self, x):
         return F.relu(x)
 
+    def as_function(self):
+        return A.ReLU(), ()
+
 
 @LAYERS.register("Abs")
 class Abs(Module):
@@ -97,6 +113,9 @@ class Abs(Module):
     def forward(self, x):
         return F.absolute(x)
 
+    def as_function(self):
+        return A.Absolute(), ()
+
 
 @LAYERS.register("SELU")
 class SELU(Module):
@@ -104,6 +123,9 @@ class SELU(Module):
 
     def forward(self, x):
         return F.selu(x)
+
+    def as_function(self):
+        return A.ELU(alpha=A.SELU_ALPHA, scale=A.SELU_SCALE), ()
 
 
 # -- with configuration -------------------------------------------------------------
@@ -121,6 +143,9 @@ class LeakyReLU(Module):
     def forward(self, x):
         return F.leaky_relu(x, self.negative_slope)
 
+    def as_function(self):
+        return A.LeakyReLU(self.negative_slope), ()
+
     def get_config(self) -> dict:
         return {"negative_slope": self.negative_slope}
 
@@ -135,6 +160,9 @@ class ELU(Module):
 
     def forward(self, x):
         return F.elu(x, self.alpha)
+
+    def as_function(self):
+        return A.ELU(self.alpha), ()
 
     def get_config(self) -> dict:
         return {"alpha": self.alpha}
@@ -156,6 +184,9 @@ class GELU(Module):
     def forward(self, x):
         return F.gelu(x, self.approximate)
 
+    def as_function(self):
+        return A.GELU(self.approximate), ()
+
     def get_config(self) -> dict:
         return {"approximate": self.approximate}
 
@@ -170,6 +201,9 @@ class SiLU(Module):
 
     def forward(self, x):
         return F.silu(x, self.beta)
+
+    def as_function(self):
+        return A.SiLU(self.beta), ()
 
     def get_config(self) -> dict:
         return {"beta": self.beta}
@@ -191,6 +225,9 @@ class Softplus(Module):
     def forward(self, x):
         return F.softplus(x, self.beta, self.threshold)
 
+    def as_function(self):
+        return A.Softplus(self.beta, self.threshold), ()
+
     def get_config(self) -> dict:
         return {"beta": self.beta, "threshold": self.threshold}
 
@@ -210,6 +247,9 @@ class Softmax(Module):
     def forward(self, x):
         return F.softmax(x, axis=self.dim)
 
+    def as_function(self):
+        return A.Softmax(self.dim), ()
+
     def get_config(self) -> dict:
         return {"dim": self.dim}
 
@@ -227,6 +267,9 @@ class LogSoftmax(Module):
 
     def forward(self, x):
         return F.log_softmax(x, axis=self.dim)
+
+    def as_function(self):
+        return A.LogSoftmax(self.dim), ()
 
     def get_config(self) -> dict:
         return {"dim": self.dim}

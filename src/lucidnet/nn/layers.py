@@ -133,8 +133,14 @@ class Linear(Module):
 
     def forward(self, x):
         x = _as_input(x, self.weight.dtype)
-        self.check_features(x, self.in_features)
+        self.check_input(x)
         return LinearFunction.apply(x, self.weight, self.bias)
+
+    def as_function(self):
+        return LinearFunction(), (self.weight, self.bias)
+
+    def check_input(self, x) -> None:
+        self.check_features(x, self.in_features)
 
     def get_config(self) -> dict:
         config = {"in_features": self.in_features, "out_features": self.out_features,
@@ -242,6 +248,9 @@ class Dropout(Module):
 
     def forward(self, x):
         return dropout(x, self.p, self.training)
+
+    def as_function(self):
+        return (DropoutFunction(self.p), ()) if self.training and self.p else None
 
     def get_config(self) -> dict:
         return {"p": self.p}

@@ -8,6 +8,7 @@ assignment order, gradients accumulate in ``.grad`` and the optimizer zeroes the
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 
 import numpy
@@ -23,6 +24,19 @@ LAYERS = Registry("layer")
 _LOADABLE_KINDS = {"f": "fiu", "i": "iu", "u": "iu"}
 """The dtype kinds ``load_state_dict`` copies into a float or integer array: a float takes
 integers, an integer never a float (it would be truncated); bool, complex, text never."""
+
+
+@functools.cache
+def _is_one_function(cls) -> bool:
+    def owner(name):
+        return next(k for k in cls.__mro__ if name in k.__dict__)
+    return owner("as_function") is owner("forward") is not Module and owner("__call__") is Module
+
+
+def one_function(module):
+    """``module.as_function()`` if the module computes what it describes: a subclass that
+    overrides ``forward`` or ``__call__`` but not ``as_function`` is run as written (None)."""
+    return module.as_function() if _is_one_function(type(module)) else None
 
 
 class Parameter(Tensor):
@@ -84,6 +98,16 @@ class Module:
 
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)
+
+    def as_function(self):
+        """``(fn, params)`` when this layer's forward is the one Function ``fn`` applied
+        to its input and the Tensors ``params`` (None for an absent one); else None, the
+        default. :class:`~lucidnet.nn.Sequential` runs consecutive such layers as one
+        operation (:class:`~lucidnet.nn.container.Chain`). A fresh ``fn`` every call."""
+        return None
+
+    def check_input(self, x) -> None:
+        """Raise ShapeError when the array ``x`` cannot be this layer's input (default: any)."""
 
     def label(self) -> str:
         """How errors name this layer: its class, and its name when it has one."""
