@@ -306,3 +306,46 @@ def test_logits_given_to_a_probability_loss_are_refused_with_the_fix():
     X, y = blobs()
     with pytest.raises(LabelError, match="pass from_logits=True"):
         trainer_for(mlp([4, 8, 3])).fit(X, y, verbose=0)
+
+
+# -- the step without the tape -------------------------------------------------------
+def _fit_counting_fused_steps(eager, model, loss, **fit):
+    trainer = trainer_for(model, loss, metrics=["accuracy"], run_eagerly=eager)
+    calls = []
+    original = trainer._fused_step
+    trainer._fused_step = lambda *a: calls.append(1) or original(*a)
+    history = trainer.fit(*blobs(), batch_size=16, epochs=3, verbose=0, **fit)
+    return history.history, [p.data.copy() for p in model.parameters()], len(calls)
+
+
+@pytest.mark.parametrize("loss, head", [
+    ("sparse_categorical_crossentropy", nn.Softmax),
+    (lambda y, o: F.sparse_categorical_crossentropy(y, o, from_logits=True), None),
+])
+def test_fit_without_the_tape_gives_the_tapes_numbers_bit_for_bit(loss, head):
+    """A Sequential of one-Function layers trains through its Chain by hand (after the
+    first batch of each epoch); run_eagerly=True keeps the tape at every step."""
+    def build():
+        model = mlp([4, 8, 8, 3], head() if head else None)
+        model.insert(2, nn.Dropout(0.25))
+        return model
+
+    fast = _fit_counting_fused_steps(False, build(), loss, validation_split=0.2)
+    taped = _fit_counting_fused_steps(True, build(), loss, validation_split=0.2)
+    assert fast[2] == 3 * (6 - 1) and taped[2] == 0  # 96 samples / 16 = 6 batches an epoch
+    assert fast[0] == taped[0]
+    for a, b in zip(fast[1], taped[1]):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_models_the_chain_does_not_cover_keep_the_tape():
+    """Penalties (``model.losses``) and layers of several Functions step on the tape."""
+    def loss(y, o):
+        return F.sparse_categorical_crossentropy(y, o, from_logits=True)
+
+    model = mlp([4, 8, 3])
+    model.insert(1, nn.BatchNorm1d(8))
+    assert _fit_counting_fused_steps(False, model, loss)[2] == 0
+    model = mlp([4, 8, 3])
+    model.losses = [(model[0].weight * model[0].weight).sum() * 0.0]
+    assert _fit_counting_fused_steps(False, model, loss)[2] == 0

@@ -338,7 +338,7 @@ class Tensor:
                 continue
             fn = node._fn
             if fn is None:
-                _accumulate_leaf(node, dY)
+                accumulate_grad(node, dY)
                 continue
             input_grads = fn.backward(dY)
             if not isinstance(input_grads, tuple):
@@ -354,7 +354,7 @@ class Tensor:
                 key = id(x)
                 grads[key] = grads[key] + dX if key in grads else dX
             # This frame lets go of the arrays it handed on: a leaf's gradient that no one
-            # else holds is then seen as such by _accumulate_leaf, and adopted uncopied.
+            # else holds is then seen as such by accumulate_grad, and adopted uncopied.
             input_grads = dX = None
 
 
@@ -398,8 +398,9 @@ def _sum_to_shape(grad, shape):
     return grad
 
 
-def _accumulate_leaf(leaf: Tensor, dY) -> None:
+def accumulate_grad(leaf: Tensor, dY) -> None:
     """Add dY, the complete gradient of ``leaf`` in this backward, to ``leaf.grad``.
+    (Adopted uncopied only when the caller's one variable is its last other holder.)
 
     The first gradient becomes ``.grad`` itself when no one else holds it (a product a
     Function just made, or the sum of several contributions), else a copy: dY may be
@@ -429,7 +430,7 @@ def _refcount_in_callee(a) -> int:
 
 def _refs_held_by_caller():
     """What sys.getrefcount reports inside a function for an array that only the caller's
-    variable holds, as Tensor.backward's ``dY`` in _accumulate_leaf: 3 in CPython 3.11
+    variable holds, as Tensor.backward's ``dY`` in accumulate_grad: 3 in CPython 3.11
     (the caller's variable, the parameter, getrefcount's argument). Measured, not assumed;
     any other holder (a tuple, a dict, a view's base, a Function's attribute) adds one.
     Without reference counts (not CPython) every first gradient is copied."""

@@ -31,8 +31,9 @@ from __future__ import annotations
 import numpy
 
 from lucidnet import backend, optimizers
-from lucidnet.autograd import no_grad
-from lucidnet.nn.module import Module
+from lucidnet.autograd import Tensor, no_grad
+from lucidnet.autograd.tensor import accumulate_grad
+from lucidnet.nn.module import Module, one_function
 from lucidnet.training.callbacks import CallbackList, echo
 from lucidnet.training.data import DataLoader
 from lucidnet.training.inputs import FitData, cast, warn_single_class_tail
@@ -71,7 +72,8 @@ class Trainer:
     """
 
     def __init__(self, model: Module, loss=None, optimizer=None, metrics=None,
-                 loss_weights=None, seed: int | None = None, callback_model=None):
+                 loss_weights=None, seed: int | None = None, callback_model=None,
+                 run_eagerly: bool = False):
         if not isinstance(model, Module):
             raise TypeError(f"Trainer trains a lucidnet Module, got {type(model).__name__}")
         self.model, self.loss, self.loss_weights = model, loss, loss_weights
@@ -81,6 +83,7 @@ class Trainer:
         self.optimizer = optimizer
         self.seed = int(backend.rng().integers(2**63)) if seed is None else int(seed)
         self.callback_model = self if callback_model is None else callback_model
+        self.run_eagerly = bool(run_eagerly)
         self.stop_training = False
         self.history = None
         self.heads: list[Head] | None = None
@@ -229,31 +232,58 @@ class Trainer:
         self.history = cbs.history
         return cbs.history
 
+    def _fused(self, layout):
+        """The model as one Function and its parameters, ``(fn, params)``, when a step
+        can skip the tape (see :meth:`_fused_step`): a chain of layers that are one
+        Function each (``model.as_function()``), one output, no penalty, not
+        ``run_eagerly``, no anomaly detection. Else None."""
+        if self.run_eagerly or len(layout) != 1 or self._penalty() is not None:
+            return None
+        return one_function(self.model)
+
+    def _fused_step(self, fused, x, head, y, w):
+        """One training step with the model's chain rule walked by hand:
+
+            ŷ = f(x; θ);  L = loss(y, ŷ) on the tape, from ŷ a leaf;  L.backward() → dL/dŷ;
+            (·, dL/dθ) = f.backward(dL/dŷ);  θ.grad = dL/dθ;  step()
+
+        The same Functions in the same order as ``model(x)`` and ``L.backward()``, so the
+        same numbers bit for bit, without a Tensor or tape entry per layer. Returns
+        (L, ŷ)."""
+        fn, params = fused
+        pred = Tensor(fn.forward(x.data if isinstance(x, Tensor) else x,
+                                 *[None if p is None else p.data for p in params]),
+                      requires_grad=True)
+        loss = head.loss(y, pred, w)
+        loss.backward()
+        fn.needs_grad = (False, *(p is not None and p.requires_grad for p in params))
+        self.optimizer.zero_grad()
+        grads = list(fn.backward(pred.grad))
+        for i, p in enumerate(params, 1):
+            g, grads[i] = grads[i], None  # g alone holds it: adopted as .grad, not copied
+            if g is not None:
+                accumulate_grad(p, g)
+        self.optimizer.step()
+        return loss, pred
+
     def _train_epoch(self, data: FitData, loader, cbs: CallbackList, verbose: int) -> dict:
         model, optimizer, handle = self.model, self.optimizer, self.callback_model
         wants_logs = cbs.wants_train_batch_logs
-        layout, head_totals = None, None
+        layout, head_totals, fused = None, None, None
         total, seen = 0.0, 0
         for step, batch in enumerate(loader):
             cbs.on_train_batch_begin(step)
             x = batch[0]
-            preds = self._predictions(model(x))
-            if layout is None:
-                layout = self._layout(data)
-                head_totals = [0.0] * len(layout)
-                self._ensure_bound()
-            loss, head_values = None, []
-            for (head, yi, wi), pred in zip(layout, preds):
-                value = head.loss(batch[yi], pred, None if wi is None else batch[wi])
-                head_values.append(value)
-                term = value if head.weight == 1.0 else value * head.weight
-                loss = term if loss is None else loss + term
-            penalty = self._penalty()
-            if penalty is not None:
-                loss = loss + penalty
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+            if fused is not None:
+                (head, yi, wi), = layout
+                loss, pred = self._fused_step(fused, x, head, batch[yi],
+                                              None if wi is None else batch[wi])
+                head_values, preds = [loss], [pred]
+            else:
+                loss, head_values, preds, layout = self._tape_step(data, batch, layout)
+                if head_totals is None:
+                    head_totals = [0.0] * len(layout)
+                    fused = self._fused(layout)
             n = x.shape[0]
             total += float(loss.data) * n
             seen += n
@@ -270,6 +300,26 @@ class Trainer:
             if handle.stop_training:
                 break
         return self._logs(total / seen, head_totals, seen)
+
+    def _tape_step(self, data: FitData, batch, layout):
+        """One training step through the tape; returns (L, head losses, ŷ per head, layout)."""
+        preds = self._predictions(self.model(batch[0]))
+        if layout is None:
+            layout = self._layout(data)
+            self._ensure_bound()
+        loss, head_values = None, []
+        for (head, yi, wi), pred in zip(layout, preds):
+            value = head.loss(batch[yi], pred, None if wi is None else batch[wi])
+            head_values.append(value)
+            term = value if head.weight == 1.0 else value * head.weight
+            loss = term if loss is None else loss + term
+        penalty = self._penalty()
+        if penalty is not None:
+            loss = loss + penalty
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return loss, head_values, preds, layout
 
     # -- evaluate and predict --------------------------------------------------------
     def evaluate(self, x, y=None, batch_size: int = 32, verbose="auto", sample_weight=None,
