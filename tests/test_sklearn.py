@@ -289,8 +289,8 @@ def test_random_state_reproduces_without_touching_the_global_generator():
     c = MLPClassifier(random_state=4, **settings).fit(X, y)
     assert a.loss_curve_ == b.loss_curve_ != c.loss_curve_
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
-    # the same initial weights with or without dropout (a step of 1e-12 changes none)
-    start = [MLPClassifier((8,), dropout=p, solver="sgd", learning_rate_init=1e-12, max_iter=1,
+    # the same initial weights with or without dropout (a step of 1e-30 changes none)
+    start = [MLPClassifier((8,), dropout=p, solver="sgd", learning_rate_init=1e-30, max_iter=1,
                            random_state=3).fit(X, y).coefs_ for p in (0.0, 0.3)]
     for W, W_dropout in zip(*start):
         np.testing.assert_array_equal(W, W_dropout)
@@ -305,19 +305,21 @@ def test_random_state_reproduces_without_touching_the_global_generator():
 
 
 @no_convergence_warning
-def test_float32_compute_and_output_dtypes():
+def test_compute_dtype_follows_x_as_scikit_learn_and_outputs_take_xs_dtype():
     X, y = load_iris(return_X_y=True)
-    clf = MLPClassifier((8,), max_iter=3, random_state=0).fit(X, y)
+    X32 = X.astype(np.float32)
+    clf = MLPClassifier((8,), max_iter=3, random_state=0).fit(X32, y)
     assert {p.dtype for p in clf.model_.parameters()} == {np.dtype(np.float32)}
     assert clf.coefs_[0].dtype == np.float32
     assert clf.predict_proba(X).dtype == np.float64
-    assert clf.predict_proba(X.astype(np.float32)).dtype == np.float32
-    reg = MLPRegressor((8,), max_iter=3, random_state=0).fit(X, X[:, 0])
+    assert clf.predict_proba(X32).dtype == np.float32
+    reg = MLPRegressor((8,), max_iter=3, random_state=0).fit(X32, X[:, 0])
     assert reg.predict(X).dtype == np.float64
-    assert reg.predict(X.astype(np.float32)).dtype == np.float32
-    with lucidnet.default_dtype("float64"):
-        wide = MLPRegressor((8,), max_iter=3, random_state=0).fit(X, X[:, 0])
+    assert reg.predict(X32).dtype == np.float32
+    wide = MLPRegressor((8,), max_iter=3, random_state=0).fit(X, X[:, 0])
     assert {p.dtype for p in wide.model_.parameters()} == {np.dtype(np.float64)}
+    ints = MLPRegressor((8,), max_iter=3, random_state=0).fit(X.astype(int), X[:, 0])
+    assert {p.dtype for p in ints.model_.parameters()} == {np.dtype(np.float64)}
     np.testing.assert_allclose(wide.predict(X), reg.predict(X), rtol=1e-4, atol=1e-4)
 
 

@@ -40,9 +40,10 @@ What lucidnet adds or changes:
   ('adamw', 'rmsprop', 'adagrad', with ``learning_rate_init`` and their PyTorch
   defaults); 'lbfgs' does not exist here;
 - ``dropout``: the drop probability after every hidden activation (0 = none);
-- computation in float32 (lucidnet's default dtype; float64 when
-  ``lucidnet.set_default_dtype('float64')`` came before fit): X is cast once per fit.
-  Predictions come back in X's float dtype, float64 for other inputs, as scikit-learn;
+- computation in X's dtype at fit, as scikit-learn: float32 for float32 X (lucidnet's
+  fast path: cast X with ``X.astype('float32')``), float64 for anything else; later
+  inputs are cast to the fitted network's dtype. Predictions come back in X's float
+  dtype, float64 for other inputs, as scikit-learn;
 - ``random_state`` seeds private generators (init, split, shuffles, dropout masks),
   so fitting draws nothing from the global ones (but for nn.Maxout's constructor,
   whose draw is then replaced); None draws the seed from ``lucidnet.backend.rng()``,
@@ -265,7 +266,8 @@ class _BaseMLP(BaseEstimator):
 
     # -- what each estimator defines -------------------------------------------------
     def _targets(self, y, incremental: bool, reset: bool):
-        """y as the loss takes it, and the number of output units."""
+        """y as the loss takes it (class indices (N,), or values per unit (N, K)), and
+        the number of output units K."""
         raise NotImplementedError
 
     def _data_loss(self, y: Tensor, out: Tensor) -> tuple[Tensor, float]:
@@ -277,8 +279,9 @@ class _BaseMLP(BaseEstimator):
 
     # -- fitting ---------------------------------------------------------------------
     def _dtype(self):
+        """The fitted network's dtype; before a fit, scikit-learn's choice for X's."""
         model = getattr(self, "model_", None)
-        return backend.float_dtype if model is None else next(model.parameters()).dtype
+        return (numpy.float64, numpy.float32) if model is None else next(model.parameters()).dtype
 
     def _validate_X(self, X, reset: bool):
         return validate_data(self, X, accept_sparse="csr", dtype=self._dtype(), reset=reset)
@@ -300,9 +303,12 @@ class _BaseMLP(BaseEstimator):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         Y, n_outputs = self._targets(y, incremental, reset=first)
+        if Y.ndim == 2:  # values per output unit (class indices stay integers)
+            Y = Y.astype(X.dtype)
         rng = numpy.random.default_rng(self._seed())
         if first:
-            self._build(X.shape[1], n_outputs, rng)
+            with backend.default_dtype(X.dtype):
+                self._build(X.shape[1], n_outputs, rng)
             self.n_iter_, self.t_ = 0, 0
             self.loss_curve_, self._no_improvement_count = [], 0
             self.best_loss_ = None if self.early_stopping else math.inf
@@ -494,7 +500,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         self._kind = self._label_binarizer.y_type_
         if self._kind == "multiclass":
             return Y.argmax(axis=1), Y.shape[1]  # class indices for the sparse loss
-        return Y.astype(self._dtype()), Y.shape[1]
+        return Y, Y.shape[1]
 
     def _data_loss(self, y, out):
         if self._kind == "multiclass":
@@ -584,7 +590,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         if not reset and y.ndim == 2 and y.shape[1] != self.n_outputs_:
             raise ValueError(f"y has {y.shape[1]} outputs, this MLPRegressor {self.n_outputs_}")
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
-        return Y.astype(self._dtype()), Y.shape[1]
+        return Y, Y.shape[1]
 
     def _data_loss(self, y, out):
         # scikit-learn reports half the MSE over samples and outputs, and descends the
