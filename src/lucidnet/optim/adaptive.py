@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from lucidnet import backend
 from lucidnet.optim.optimizer import Optimizer, _check_beta, _check_rate
+from lucidnet.optim.vector import axpy
 
 
 def _with_decay(theta, g, weight_decay: float):
@@ -138,19 +139,23 @@ class Adam(Optimizer):
             theta *= 1 - lr * group["weight_decay"]
         else:
             g = _with_decay(theta, g, group["weight_decay"])
-        m, v = state["exp_avg"], state["exp_avg_sq"]
-        m += (1 - beta1) * (g - m)
-        v *= beta2
-        v += (1 - beta2) * (g * g)
+        m, v, a = state["exp_avg"], state["exp_avg_sq"], self.scratch.like(theta)
+        # m += (1 − β₁)(g − m) and v += (1 − β₂)(g² − v): the same moving averages, in
+        # one pass each after the difference (see lucidnet.optim.vector)
+        xp.subtract(g, m, out=a)
+        axpy(1 - beta1, a, m)
+        xp.multiply(g, g, out=a)
+        a -= v
+        axpy(1 - beta2, a, v)
         if group["amsgrad"]:
             xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
-        denominator = xp.sqrt(v)
-        denominator /= (1 - beta2**t) ** 0.5
-        denominator += group["eps"]
-        xp.divide(m, denominator, out=denominator)
-        denominator *= lr / (1 - beta1**t)
-        theta -= denominator
+        # α/(1 − β₁ᵗ) · m/(√v/c + ε) with c = √(1 − β₂ᵗ) is α·c/(1 − β₁ᵗ) · m/(√v + ε·c)
+        c = (1 - beta2**t) ** 0.5
+        xp.sqrt(v, out=a)
+        a += group["eps"] * c
+        xp.divide(m, a, out=a)
+        axpy(-lr * c / (1 - beta1**t), a, theta)
 
 
 class AdamW(Adam):

@@ -25,6 +25,7 @@ import numpy
 from lucidnet import backend
 from lucidnet.autograd import Tensor, no_grad
 from lucidnet.optim.flat import FlatGroup
+from lucidnet.optim.vector import Scratch
 
 
 def _check_rate(name: str, value) -> float:
@@ -58,6 +59,7 @@ class Optimizer:
         self.param_groups: list[dict] = []
         self.state: dict = {}
         self._flat: dict[int, FlatGroup] = {}  # group index → its one buffer
+        self.scratch = Scratch()  # room for an update's intermediate results
         if params is not None:
             self.bind(params)
 
