@@ -7,7 +7,6 @@ import sys
 
 import numpy as np
 import pytest
-import scipy.sparse
 
 from lucidnet import datasets
 from lucidnet.datasets import embedded, fashion_mnist, mnist

@@ -46,12 +46,15 @@ class Chain(Function):
         end = len(needs)
         for n, (_, fn, k) in enumerate(reversed(self.layers)):
             start = end - k
-            first = n == len(self.layers) - 1
-            fn.needs_grad = (needs[0] if first else True,) + needs[start:end]
-            grads = fn.backward(dY)
-            grads = grads if isinstance(grads, tuple) else (grads,)
-            dY = grads[0]
-            param_grads[:0] = grads[1:]
+            if dY is None:  # no gradient flows further down (an input that needs none)
+                param_grads[:0] = [None] * k
+            else:
+                first = n == len(self.layers) - 1
+                fn.needs_grad = (needs[0] if first else True,) + needs[start:end]
+                grads = fn.backward(dY)
+                grads = grads if isinstance(grads, tuple) else (grads,)
+                dY = grads[0]
+                param_grads[:0] = grads[1:]
             end = start
         return (dY, *param_grads)
 

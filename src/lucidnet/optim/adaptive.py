@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from lucidnet import backend
 from lucidnet.optim.optimizer import Optimizer, _check_beta, _check_rate
-from lucidnet.optim.vector import axpy
 
 
 def _with_decay(theta, g, weight_decay: float):
@@ -139,14 +138,15 @@ class Adam(Optimizer):
             theta *= 1 - lr * group["weight_decay"]
         else:
             g = _with_decay(theta, g, group["weight_decay"])
+        # in place, the intermediate results in one scratch array: a step allocates nothing
         m, v, a = state["exp_avg"], state["exp_avg_sq"], self.scratch.like(theta)
-        # m += (1 − β₁)(g − m) and v += (1 − β₂)(g² − v): the same moving averages, in
-        # one pass each after the difference (see lucidnet.optim.vector)
-        xp.subtract(g, m, out=a)
-        axpy(1 - beta1, a, m)
+        xp.subtract(g, m, out=a)  # m += (1 − β₁)(g − m)
+        a *= 1 - beta1
+        m += a
+        v *= beta2  # v = β₂v + (1 − β₂)g²
         xp.multiply(g, g, out=a)
-        a -= v
-        axpy(1 - beta2, a, v)
+        a *= 1 - beta2
+        v += a
         if group["amsgrad"]:
             xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
@@ -155,7 +155,8 @@ class Adam(Optimizer):
         xp.sqrt(v, out=a)
         a += group["eps"] * c
         xp.divide(m, a, out=a)
-        axpy(-lr * c / (1 - beta1**t), a, theta)
+        a *= lr * c / (1 - beta1**t)
+        theta -= a
 
 
 class AdamW(Adam):

@@ -25,7 +25,6 @@ import numpy
 from lucidnet import backend
 from lucidnet.autograd import Tensor, no_grad
 from lucidnet.optim.flat import FlatGroup
-from lucidnet.optim.vector import Scratch
 
 
 def _check_rate(name: str, value) -> float:
@@ -44,6 +43,24 @@ def _check_beta(name: str, value) -> float:
     if value >= 1:
         raise ValueError(f"{name} must be in [0, 1), got {value}")
     return value
+
+
+class Scratch:
+    """One reusable buffer per backend and dtype, lent as an array of any shape up to its
+    size: room for an update's intermediate results, so a step allocates nothing (an
+    update is memory-bound: a temporary costs a pass over fresh memory). Not state:
+    nothing in it outlives the update that asked."""
+
+    def __init__(self):
+        self._buffers = {}
+
+    def like(self, a):
+        """An uninitialized array of ``a``'s shape and dtype (overwritten by the next call)."""
+        key = (backend.name, a.dtype)
+        buffer = self._buffers.get(key)
+        if buffer is None or buffer.size < a.size:
+            buffer = self._buffers[key] = backend.xp.empty(a.size, dtype=a.dtype)
+        return buffer[:a.size].reshape(a.shape)
 
 
 class Optimizer:

@@ -267,7 +267,7 @@ class Trainer:
         return loss, pred
 
     def _train_epoch(self, data: FitData, loader, cbs: CallbackList, verbose: int) -> dict:
-        model, optimizer, handle = self.model, self.optimizer, self.callback_model
+        handle = self.callback_model
         wants_logs = cbs.wants_train_batch_logs
         layout, head_totals, fused = None, None, None
         total, seen = 0.0, 0

@@ -1,4 +1,4 @@
-"""The in-place vector operations of the update rules (lucidnet.optim.vector)."""
+"""The optimizers' scratch buffer: an update allocates nothing the size of the parameters."""
 
 import tracemalloc
 
@@ -6,27 +6,7 @@ import numpy as np
 import pytest
 
 from lucidnet import nn, optim
-from lucidnet.optim.vector import Scratch, axpy
-
-
-@pytest.mark.parametrize("dtype, rtol", [(np.float32, 1e-6), (np.float64, 1e-15)])
-@pytest.mark.parametrize("shape", [(7,), (3, 5), (1,)])
-def test_axpy_adds_a_times_x_to_y_in_place(dtype, rtol, shape):
-    rng = np.random.default_rng(0)
-    x, y = rng.standard_normal(shape).astype(dtype), rng.standard_normal(shape).astype(dtype)
-    expected = y + dtype(-0.3) * x
-    target = y
-    axpy(-0.3, x, y)
-    assert y is target and y.dtype == dtype
-    np.testing.assert_allclose(y, expected, rtol=rtol)
-
-
-def test_axpy_on_a_strided_view_writes_through_it():
-    base = np.zeros((4, 6), np.float32)
-    view = base[:, ::2]
-    axpy(2.0, np.ones((4, 3), np.float32), view)
-    np.testing.assert_array_equal(base[:, ::2], 2.0)
-    np.testing.assert_array_equal(base[:, 1::2], 0.0)
+from lucidnet.optim.optimizer import Scratch
 
 
 def test_scratch_lends_one_buffer_per_dtype_and_grows():
