@@ -40,7 +40,7 @@ class FlatGroup:
             p.data = self.theta[a:b].reshape(p.shape)
         self.grad = xp.empty_like(self.theta)
         self.state = self._join([state[p] for p in params]) if state.get(params[0]) else {}
-        self._viewed = False
+        self._scalars = None  # the state's scalar keys, once the rule has made its state
 
     @staticmethod
     def fits(params: list, state: dict) -> bool:
@@ -72,16 +72,17 @@ class FlatGroup:
         return self.grad
 
     def share_state(self, state: dict) -> None:
-        """Let each parameter's state dict show its slice of the state vectors."""
+        """Let each parameter's state dict show its slice of the state vectors (made
+        once, after the first update) and the rule's current scalars (the step count)."""
         if not self.state:  # a rule without state (plain SGD)
             return
-        scalars = {k: v for k, v in self.state.items() if not _is_vector(v, self.theta.size)}
-        if not self._viewed:
+        if self._scalars is None:
+            self._scalars = [k for k, v in self.state.items() if not _is_vector(v, self.theta.size)]
             for p, (a, b) in zip(self.params, self.bounds):
                 # a 0-d parameter's state is 1 element, as in the step without a buffer
-                state[p] = {k: v[a:b].reshape(p.shape or (1,)) if k not in scalars else v
+                state[p] = {k: v if k in self._scalars else v[a:b].reshape(p.shape or (1,))
                             for k, v in self.state.items()}
-            self._viewed = True
+        scalars = {k: self.state[k] for k in self._scalars}
         for p in self.params:
             state[p].update(scalars)
 
