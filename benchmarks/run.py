@@ -78,6 +78,8 @@ FRAMEWORKS = {
     "torch": ("PyTorch eager, Adam default (single-tensor for-loop on CPU)", False),
     "torch_fused": ("PyTorch eager, Adam(fused=True)", False),
     "sklearn": ("scikit-learn MLPClassifier(solver='adam'), partial_fit per epoch", False),
+    "numpy_mlp": ("a hand-written NumPy MLP: one flat parameter buffer, fused Adam, no "
+                  "autograd (what NumPy itself allows)", False),
     "gemm_numpy": ("only the matrix products, NumPy float32 (the GEMM floor)", False),
     "gemm_torch": ("only the matrix products, torch.mm (PyTorch's BLAS)", False),
     "lucid_fit_csr": ("lucidnet Trainer.fit, SciPy CSR input", True),
@@ -88,7 +90,7 @@ FRAMEWORKS = {
 }
 REFERENCE = "torch_fused"
 LUCID = ("lucid_fit", "lucid_loop", "lucid_fit_csr", "lucid_loop_csr")
-NUMPY_BASED = LUCID + ("sklearn", "sklearn_csr")
+NUMPY_BASED = LUCID + ("numpy_mlp", "sklearn", "sklearn_csr")
 # (workload, lucidnet variants, target of lucidnet / torch_fused)
 TARGETS = [
     ("reuters", ("lucid_fit", "lucid_loop"), 1.0, "reuters dense"),
@@ -463,6 +465,94 @@ class TorchLoop:
         return losses
 
 
+# -- a hand-written NumPy MLP ----------------------------------------------------------
+class NumpyMLP:
+    """The careful NumPy program the issue measured against PyTorch: ReLU MLP, softmax
+    cross-entropy, Adam, written out by hand. Parameters and gradients are views of one
+    flat buffer each (products write their gradients in place), Adam is 12 vector
+    operations on the buffers, the batch is one gather. PyTorch's initialization."""
+
+    def __init__(self, spec, X, y, seed=0):
+        import numpy as np
+
+        sizes = layer_sizes(spec)
+        shapes = [s for a, b in zip(sizes, sizes[1:]) for s in ((a, b), (b,))]
+        counts = [int(np.prod(s)) for s in shapes]
+        ends = np.cumsum(counts)
+        self.theta, self.grad = (np.empty(ends[-1], np.float32) for _ in range(2))
+        self.m, self.v, self.tmp = (np.zeros(ends[-1], np.float32) for _ in range(3))
+
+        def views(buffer):
+            return [buffer[e - c:e].reshape(s) for e, c, s in zip(ends, counts, shapes)]
+
+        rng = np.random.default_rng(seed)
+        for (a, _), W, b in zip(shapes[::2], views(self.theta)[::2], views(self.theta)[1::2]):
+            bound = 1 / np.sqrt(a)  # PyTorch's Linear: U(−1/√fan_in, 1/√fan_in)
+            W[...], b[...] = rng.uniform(-bound, bound, W.shape), rng.uniform(-bound, bound, b.shape)
+        self.W, self.b = views(self.theta)[::2], views(self.theta)[1::2]
+        self.dW, self.db = views(self.grad)[::2], views(self.grad)[1::2]
+        self.X, self.y, self.batch, self.seed, self.t = X, y, spec["batch"], seed, 0
+        self.clock = EpochClock()
+
+    def step(self, xb, yb) -> float:
+        import numpy as np
+
+        acts = [xb]
+        for k, (W, b) in enumerate(zip(self.W, self.b)):
+            h = acts[-1] @ W
+            h += b
+            if k < len(self.W) - 1:
+                np.maximum(h, 0, out=h)
+            acts.append(h)
+        n, rows = xb.shape[0], np.arange(xb.shape[0])
+        p = acts.pop()
+        p -= p.max(axis=1, keepdims=True)
+        np.exp(p, out=p)
+        p /= p.sum(axis=1, keepdims=True)
+        loss = -float(np.log(p[rows, yb]).mean())
+        p[rows, yb] -= 1  # dL/do = (softmax(o) − onehot(y)) / n
+        p *= np.float32(1 / n)
+        d = p
+        for k in range(len(self.W) - 1, -1, -1):
+            a = acts[k]
+            np.matmul(a.T, d, out=self.dW[k])
+            d.sum(axis=0, out=self.db[k])
+            if k:
+                d = d @ self.W[k].T
+                d *= a > 0
+        self.t += 1
+        c = (1 - 0.999**self.t) ** 0.5
+        m, v, a, g = self.m, self.v, self.tmp, self.grad
+        np.subtract(g, m, out=a)
+        a *= 0.1
+        m += a
+        v *= 0.999
+        np.multiply(g, g, out=a)
+        a *= 0.001
+        v += a
+        np.sqrt(v, out=a)
+        a += 1e-8 * c
+        np.divide(m, a, out=a)
+        a *= 1e-3 * c / (1 - 0.9**self.t)
+        self.theta -= a
+        return loss
+
+    def train(self, epochs: int, initial_epoch: int = 0) -> list[float]:
+        import numpy as np
+
+        n, losses = self.y.shape[0], []
+        for epoch in range(initial_epoch, initial_epoch + epochs):
+            self.clock.start()
+            order = np.random.default_rng((self.seed, epoch)).permutation(n)
+            total = 0.0
+            for start in range(0, n, self.batch):
+                idx = order[start:start + self.batch]
+                total += self.step(self.X.take(idx, axis=0), self.y.take(idx)) * idx.size
+            self.clock.stop()
+            losses.append(total / n)
+        return losses
+
+
 # -- scikit-learn -------------------------------------------------------------------
 class SklearnMLP:
     def __init__(self, spec, X, y, seed=0):
@@ -578,6 +668,8 @@ def make_runner(framework, spec, X, y):
         return TorchLoop(spec, X, y, fused=True, sparse=True)
     if framework in ("sklearn", "sklearn_csr"):
         return SklearnMLP(spec, X, y)
+    if framework == "numpy_mlp":
+        return NumpyMLP(spec, X, y)
     if framework == "gemm_numpy":
         return GemmFloor(spec, X, y)
     if framework == "gemm_torch":
