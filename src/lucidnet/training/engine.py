@@ -258,11 +258,12 @@ class Trainer:
         loss.backward()
         fn.needs_grad = (False, *(p is not None and p.requires_grad for p in params))
         self.optimizer.zero_grad()
-        grads = list(fn.backward(pred.grad))
-        for i, p in enumerate(params, 1):
-            g, grads[i] = grads[i], None  # g alone holds it: adopted as .grad, not copied
-            if g is not None:
-                accumulate_grad(p, g)
+        if pred.grad is not None:  # None when L does not depend on ŷ
+            grads = list(fn.backward(pred.grad))
+            for i, p in enumerate(params, 1):
+                g, grads[i] = grads[i], None  # g alone holds it: adopted as .grad, not copied
+                if g is not None:
+                    accumulate_grad(p, g)
         self.optimizer.step()
         return loss, pred
 
