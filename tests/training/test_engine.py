@@ -309,43 +309,104 @@ def test_logits_given_to_a_probability_loss_are_refused_with_the_fix():
 
 
 # -- the step without the tape -------------------------------------------------------
-def _fit_counting_fused_steps(eager, model, loss, **fit):
-    trainer = trainer_for(model, loss, metrics=["accuracy"], run_eagerly=eager)
-    calls = []
-    original = trainer._fused_step
-    trainer._fused_step = lambda *a: calls.append(1) or original(*a)
-    history = trainer.fit(*blobs(), batch_size=16, epochs=3, verbose=0, **fit)
-    return history.history, [p.data.copy() for p in model.parameters()], len(calls)
+def _fit_counting_fused_steps(eager, model, loss, data=None, metrics=("accuracy",), **fit):
+    """(history, final weights, steps without the tape, steps that called the loss's
+    Function directly) of 3 epochs on ``data`` (default: blobs)."""
+    trainer = trainer_for(model, loss, metrics=list(metrics), run_eagerly=eager)
+    steps, direct = [], []
+    fused_step, fused = trainer._fused_step, trainer._fused
+
+    def spy_fused(*a):
+        found = fused(*a)
+        direct.append(found is not None and found[2] is not None)
+        return found
+
+    trainer._fused_step = lambda *a: steps.append(1) or fused_step(*a)
+    trainer._fused = spy_fused
+    x, y = blobs() if data is None else data
+    history = trainer.fit(x, y, batch_size=16, epochs=3, verbose=0, **fit)
+    return (history.history, [p.data.copy() for p in model.parameters()], len(steps),
+            all(direct) and bool(direct))
 
 
-@pytest.mark.parametrize("loss, head", [
-    ("sparse_categorical_crossentropy", nn.Softmax),
-    (lambda y, o: F.sparse_categorical_crossentropy(y, o, from_logits=True), None),
-])
-def test_fit_without_the_tape_gives_the_tapes_numbers_bit_for_bit(loss, head):
-    """A Sequential of one-Function layers trains through its Chain by hand (after the
-    first batch of each epoch); run_eagerly=True keeps the tape at every step."""
+def _softmax():
+    return nn.Softmax()
+
+
+def _sigmoid():
+    return nn.Sigmoid()
+
+
+def _logits_loss(y, o):
+    return F.sparse_categorical_crossentropy(y, o, from_logits=True)
+
+
+def _doubled_targets_loss(y, o):  # prepares y: its Function cannot take the batch's y
+    return F.mean_squared_error(y * 2.0, o)
+
+
+_X, _Y = blobs()
+_BINARY = (_X, (_Y[:, None] == 0).astype(np.float64))
+_REGRESSION = (_X, _X[:, :1] - _X[:, 1:2])
+
+
+@pytest.mark.parametrize("loss, head, data, out, direct", [
+    ("sparse_categorical_crossentropy", _softmax, None, 3, True),
+    (_logits_loss, None, None, 3, True),
+    ("binary_crossentropy", _sigmoid, _BINARY, 1, True),
+    ("mse", None, _REGRESSION, 1, True),
+    (_doubled_targets_loss, None, _REGRESSION, 1, False),
+], ids=["probabilities", "logits", "binary", "mse", "a loss that prepares y"])
+def test_fit_without_the_tape_gives_the_tapes_numbers_bit_for_bit(loss, head, data, out, direct):
+    """A Sequential of one-Function layers trains through its Chain by hand after the
+    first batch of each epoch, calling the loss's Function directly when the loss takes
+    the batch's targets as they come; run_eagerly=True keeps the tape at every step."""
     def build():
-        model = mlp([4, 8, 8, 3], head() if head else None)
+        model = mlp([4, 8, 8, out], head() if head else None)
         model.insert(2, nn.Dropout(0.25))
         return model
 
-    fast = _fit_counting_fused_steps(False, build(), loss, validation_split=0.2)
-    taped = _fit_counting_fused_steps(True, build(), loss, validation_split=0.2)
+    metrics = ("accuracy",) if out == 3 else ()
+    fast = _fit_counting_fused_steps(False, build(), loss, data, metrics, validation_split=0.2)
+    taped = _fit_counting_fused_steps(True, build(), loss, data, metrics, validation_split=0.2)
     assert fast[2] == 3 * (6 - 1) and taped[2] == 0  # 96 samples / 16 = 6 batches an epoch
+    assert fast[3] is direct
     assert fast[0] == taped[0]
     for a, b in zip(fast[1], taped[1]):
         np.testing.assert_array_equal(a, b)
 
 
+def test_a_single_output_loss_weight_still_scales_the_gradient():
+    """loss_weights=[0.5] (Keras's list for one output) or 0.5: the same steps, with the
+    tape or without; different from the unweighted ones."""
+    weights = []
+    for loss_weights, eager in ((0.5, False), ([0.5], True), (1.0, False)):
+        model = mlp([4, 8, 3])
+        trainer_for(model, _logits_loss, loss_weights=loss_weights, run_eagerly=eager).fit(
+            *blobs(), batch_size=16, epochs=2, verbose=0)
+        weights.append([p.data.copy() for p in model.parameters()])
+    for a, b in zip(weights[0], weights[1]):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(weights[0][0], weights[2][0])
+
+
+@pytest.mark.parametrize("bad", [3, -1])
+def test_a_bad_label_after_the_first_batch_is_still_refused(bad):
+    """The loss's checks of y run once over every target when its Function is called
+    directly: a label out of range in the last batch is the same LabelError."""
+    x, y = blobs()
+    y = y.copy()
+    y[-1] = bad
+    trainer = trainer_for(mlp([4, 8, 3]), _logits_loss)
+    with pytest.raises(LabelError, match=r"class indices must be in \[0, 2\]"):
+        trainer.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
+
+
 def test_models_the_chain_does_not_cover_keep_the_tape():
     """Penalties (``model.losses``) and layers of several Functions step on the tape."""
-    def loss(y, o):
-        return F.sparse_categorical_crossentropy(y, o, from_logits=True)
-
     model = mlp([4, 8, 3])
     model.insert(1, nn.BatchNorm1d(8))
-    assert _fit_counting_fused_steps(False, model, loss)[2] == 0
+    assert _fit_counting_fused_steps(False, model, _logits_loss)[2] == 0
     model = mlp([4, 8, 3])
     model.losses = [(model[0].weight * model[0].weight).sum() * 0.0]
-    assert _fit_counting_fused_steps(False, model, loss)[2] == 0
+    assert _fit_counting_fused_steps(False, model, _logits_loss)[2] == 0

@@ -49,6 +49,16 @@ def _verbose(verbose) -> int:
     return int(verbose)
 
 
+def _as_given(prepared, y: Tensor) -> bool:
+    """Whether a loss's prepared target is the batch's y as it came: y itself, its array,
+    or an equal copy of the same type, dtype and shape."""
+    a = y.data
+    if prepared is y or prepared is a:
+        return True
+    return (type(prepared) is type(a) and prepared.dtype == a.dtype
+            and prepared.shape == a.shape and bool(backend.xp.array_equal(prepared, a)))
+
+
 class Trainer:
     """Fits ``model`` with ``loss`` and ``optimizer``; reports ``metrics``.
 
@@ -232,34 +242,68 @@ class Trainer:
         self.history = cbs.history
         return cbs.history
 
-    def _fused(self, layout):
-        """The model as one Function and its parameters, ``(fn, params)``, when a step
-        can skip the tape (see :meth:`_fused_step`): a chain of layers that are one
-        Function each (``model.as_function()``), one output, no penalty, not
-        ``run_eagerly``, no anomaly detection. Else None."""
+    def _fused(self, layout, loss, pred, batch, loader):
+        """``(fn, params, loss_fn)`` when a step can skip the tape (see :meth:`_fused_step`):
+        the model is one Function (``model.as_function()``: a Chain of layers that are one
+        Function each), with one output of loss weight 1, no penalty, not
+        ``run_eagerly``, no anomaly detection. ``loss_fn`` from :meth:`_loss_function`.
+        Else None. ``loss``, ``pred`` and ``batch`` are the first step's, on the tape."""
         if self.run_eagerly or len(layout) != 1 or self._penalty() is not None:
             return None
-        return one_function(self.model)
+        (head, yi, wi), = layout
+        model = one_function(self.model)
+        if model is None or head.weight != 1.0:
+            return None
+        loss_fn = None if wi is not None else self._loss_function(
+            head, loss, pred, batch[yi], loader.dataset.arrays[yi])
+        return (*model, loss_fn)
+
+    @staticmethod
+    def _loss_function(head, loss, pred, y, targets):
+        """The loss's one Function, when a step may call it on the batch's (y, ŷ) itself:
+        L is that Function's output and its inputs are the batch's targets as they came
+        (the loss prepared nothing but a copy) and ŷ. The checks the loss makes of y at
+        every batch are then made once, here, over every target (against a uniform ŷ of
+        1/C); its checks of ŷ ran on this first batch. Else None."""
+        fn = loss._fn
+        if fn is None or loss.ndim or len(fn.inputs) != 2 or fn.inputs[1] is not pred:
+            return None
+        if not _as_given(fn.inputs[0], y) or fn.needs_grad != (False, True):
+            return None
+        C = pred.shape[-1] if pred.ndim > 1 else 1
+        with no_grad():
+            for start in range(0, len(targets), 4096):
+                rows = targets[start:start + 4096]
+                probe = backend.xp.full((len(rows), *pred.shape[1:]), 1 / C, dtype=pred.dtype)
+                head.loss(Tensor(rows), Tensor(probe), None)
+        return fn
 
     def _fused_step(self, fused, x, head, y, w):
         """One training step with the model's chain rule walked by hand:
 
-            ŷ = f(x; θ);  L = loss(y, ŷ) on the tape, from ŷ a leaf;  L.backward() → dL/dŷ;
+            ŷ = f(x; θ);  L = ℓ(y, ŷ);  dL/dŷ = ℓ.backward(1);
             (·, dL/dθ) = f.backward(dL/dŷ);  θ.grad = dL/dθ;  step()
 
-        The same Functions in the same order as ``model(x)`` and ``L.backward()``, so the
-        same numbers bit for bit, without a Tensor or tape entry per layer. Returns
-        (L, ŷ)."""
-        fn, params = fused
-        pred = Tensor(fn.forward(x.data if isinstance(x, Tensor) else x,
-                                 *[None if p is None else p.data for p in params]),
-                      requires_grad=True)
-        loss = head.loss(y, pred, w)
-        loss.backward()
+        ℓ is the loss's Function called directly when :meth:`_loss_function` found one,
+        else the loss on the tape from ŷ as a leaf. The same Functions in the same order
+        as ``model(x)`` and ``L.backward()``, so the same numbers bit for bit, without a
+        Tensor or tape entry per layer. Returns (L, ŷ)."""
+        fn, params, loss_fn = fused
+        out = fn.forward(x.data if isinstance(x, Tensor) else x,
+                         *[None if p is None else p.data for p in params])
+        if loss_fn is None:
+            pred = Tensor(out, requires_grad=True)
+            loss = head.loss(y, pred, w)
+            loss.backward()
+            d_out = pred.grad  # None when L does not depend on ŷ
+        else:
+            pred, loss = Tensor(out), Tensor(loss_fn.forward(y.data, out))
+            d_out = loss_fn.backward(backend.xp.asarray(1, dtype=loss.dtype))[1]
         fn.needs_grad = (False, *(p is not None and p.requires_grad for p in params))
         self.optimizer.zero_grad()
-        if pred.grad is not None:  # None when L does not depend on ŷ
-            grads = list(fn.backward(pred.grad))
+        if d_out is not None:
+            grads = list(fn.backward(d_out))
+            d_out = None
             for i, p in enumerate(params, 1):
                 g, grads[i] = grads[i], None  # g alone holds it: adopted as .grad, not copied
                 if g is not None:
@@ -284,7 +328,7 @@ class Trainer:
                 loss, head_values, preds, layout = self._tape_step(data, batch, layout)
                 if head_totals is None:
                     head_totals = [0.0] * len(layout)
-                    fused = self._fused(layout)
+                    fused = self._fused(layout, loss, preds[0], batch, loader)
             n = x.shape[0]
             total += float(loss.data) * n
             seen += n

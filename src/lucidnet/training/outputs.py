@@ -103,8 +103,9 @@ def split_outputs(out) -> tuple[list | None, list]:
 
 
 def per_output(spec, names: list, what: str, default=None) -> list:
-    """A per-output setting: a dict by name, a list by position, or one for all (a
-    Keras config, ``{'class_name': ..., 'config': ...}``, is one setting)."""
+    """A per-output setting: a dict by name, a list by position (one entry for one
+    output, as Keras), or one for all (a Keras config, ``{'class_name': ..., 'config':
+    ...}``, is one setting)."""
     if isinstance(spec, dict) and "class_name" not in spec:
         unknown = sorted(set(spec) - set(names))
         missing = [n for n in names if n not in spec]
@@ -112,7 +113,7 @@ def per_output(spec, names: list, what: str, default=None) -> list:
             raise ValueError(f"{what} keys {sorted(spec)} do not match the model's outputs "
                              f"{names} (unknown: {unknown}, missing: {missing})")
         return [spec.get(n, default) for n in names]
-    if isinstance(spec, (list, tuple)) and len(names) > 1:
+    if isinstance(spec, (list, tuple)) and (len(names) > 1 or len(spec) == 1):
         if len(spec) != len(names):
             raise ValueError(f"{what} lists {len(spec)} entries for {len(names)} outputs {names}")
         return list(spec)
