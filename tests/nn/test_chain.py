@@ -100,14 +100,16 @@ def test_a_subclass_that_overrides_forward_runs_as_written():
 
 def test_a_wrong_width_inside_the_chain_names_the_layer():
     model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(5, 2))
-    with pytest.raises(ShapeError, match=r"Linear expects inputs with 5 features, got shape \(2, 3\)"):
+    message = r"Linear expects inputs with 5 features, got shape \(2, 3\)"
+    with pytest.raises(ShapeError, match=message):
         model(np.ones((2, 4), np.float32))
 
 
 def test_anomaly_detection_runs_the_layers_one_by_one_and_names_the_operation():
     model = nn.Sequential(nn.Linear(2, 2), nn.Softplus(), nn.Linear(2, 1))
     model[0].weight.data[...] = np.float32(1e30)
-    with detect_anomaly(), np.errstate(over="ignore"), pytest.raises(AnomalyError, match="LinearFunction"):
+    with detect_anomaly(), np.errstate(over="ignore"), \
+            pytest.raises(AnomalyError, match="LinearFunction"):
         model(np.full((1, 2), 1e10, np.float32))
 
 
