@@ -32,14 +32,20 @@ def is_grad_enabled() -> bool:
     return _grad_enabled
 
 
-@contextlib.contextmanager
-def _grad_mode(enabled: bool):
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, enabled
-    try:
-        yield
-    finally:
-        _grad_enabled = previous
+class _grad_mode:
+    """Context manager: recording on (True) or off (False) inside the block, then as
+    before. A class rather than a generator: the optimizer enters one every step."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+
+    def __enter__(self):
+        global _grad_enabled
+        self.previous, _grad_enabled = _grad_enabled, self.enabled
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self.previous
 
 
 def no_grad():
@@ -81,6 +87,8 @@ def _as_array(data, dtype=None):
     xp = backend.xp
     if dtype is not None:
         return xp.asarray(data, dtype=dtype)
+    if type(data) is xp.ndarray:  # the common case, before the slower checks of numbers
+        return data
     if isinstance(data, (bool, numbers.Integral)) and not isinstance(data, numpy.generic):
         return xp.asarray(data)
     if isinstance(data, (numbers.Real, list, tuple)) and not isinstance(data, numpy.generic):

@@ -152,9 +152,9 @@ class DataLoader:
         for stop in stops:
             start, stop = stop - size, min(stop, n)
             if self.shuffle:
-                batch = tuple(_wrap(a[i[start:stop]]) for a, i in zip(arrays, index))
+                batch = tuple([_wrap(a[i[start:stop]]) for a, i in zip(arrays, index)])
             else:
-                batch = tuple(_wrap(a[start:stop]) for a in arrays)
+                batch = tuple([_wrap(a[start:stop]) for a in arrays])
             yield batch[0] if self.single else batch
 
     def __repr__(self):
