@@ -26,7 +26,7 @@ class Chain(Function):
     The chain rule, walked by hand instead of by the tape: the layers' own Functions
     compute every number in the same order as layer by layer, so outputs and gradients
     are the same bit for bit. What is saved is a Tensor, a tape entry and a module call
-    per layer: about a third of a small network's training step. ``layers`` holds
+    per layer. ``layers`` holds
     (module, fn, number of parameters) per layer; the inputs are x and every θᵢ.
     """
 

@@ -94,6 +94,7 @@ class Trainer:
         self.seed = int(backend.rng().integers(2**63)) if seed is None else int(seed)
         self.callback_model = self if callback_model is None else callback_model
         self.run_eagerly = bool(run_eagerly)
+        self._targets_checked = False
         self.stop_training = False
         self.history = None
         self.heads: list[Head] | None = None
@@ -217,6 +218,7 @@ class Trainer:
                            epochs=epochs, steps=len(loader), verbose=verbose)
         handle = self.callback_model
         handle.stop_training = False
+        self._targets_checked = False  # by the loss, over all of them (see _loss_function)
         if next(self.model.parameters(), None) is not None:
             self._ensure_bound()  # a lazily built model binds after its first batch
         was_training = self.model.training
@@ -258,24 +260,25 @@ class Trainer:
             head, loss, pred, batch[yi], loader.dataset.arrays[yi])
         return (*model, loss_fn)
 
-    @staticmethod
-    def _loss_function(head, loss, pred, y, targets):
+    def _loss_function(self, head, loss, pred, y, targets):
         """The loss's one Function, when a step may call it on the batch's (y, ŷ) itself:
         L is that Function's output and its inputs are the batch's targets as they came
         (the loss prepared nothing but a copy) and ŷ. The checks the loss makes of y at
-        every batch are then made once, here, over every target (against a uniform ŷ of
-        1/C); its checks of ŷ ran on this first batch. Else None."""
+        every batch are then made once per fit, here, over every target (against a
+        uniform ŷ of 1/C); its checks of ŷ ran on this first batch. Else None."""
         fn = loss._fn
         if fn is None or loss.ndim or len(fn.inputs) != 2 or fn.inputs[1] is not pred:
             return None
         if not _as_given(fn.inputs[0], y) or fn.needs_grad != (False, True):
             return None
-        C = pred.shape[-1] if pred.ndim > 1 else 1
-        with no_grad():
-            for start in range(0, len(targets), 4096):
-                rows = targets[start:start + 4096]
-                probe = backend.xp.full((len(rows), *pred.shape[1:]), 1 / C, dtype=pred.dtype)
-                head.loss(Tensor(rows), Tensor(probe), None)
+        if not self._targets_checked:
+            C = pred.shape[-1] if pred.ndim > 1 else 1
+            with no_grad():
+                for start in range(0, len(targets), 4096):
+                    rows = targets[start:start + 4096]
+                    probe = backend.xp.full((len(rows), *pred.shape[1:]), 1 / C, dtype=pred.dtype)
+                    head.loss(Tensor(rows), Tensor(probe), None)
+            self._targets_checked = True
         fn.inputs = ()  # its links to the first step's tape would keep that batch alive
         return fn
 
