@@ -117,6 +117,53 @@ def test_a_step_moves_the_parameters_into_one_buffer_and_follows_reassignment():
     assert np.all(params[1].data < 0) and params[1].data.base is params[0].data.base
 
 
+def test_gradients_written_into_the_buffer_are_not_copied_and_equal_a_gathered_step():
+    """grad_slices() are where the step reads the gradients: a .grad that is its slice is
+    used in place; gradients held elsewhere are gathered; either gives the same step."""
+    def run(in_place):
+        params = [Parameter(lucidnet.tensor(s, dtype=np.float64)) for s in START]
+        opt = optim.Adam(params, lr=0.1)
+        assert opt.grad_slices() == {}  # the buffer is made by the first step
+        for step in range(4):
+            slices = opt.grad_slices()
+            for i, p in enumerate(params):
+                g = gradient(i, p.data)
+                if in_place and slices:
+                    slices[p][...] = g
+                    g = slices[p]
+                p.grad = g
+            opt.step()
+        return params, opt
+
+    params, opt = run(in_place=True)
+    slices = opt.grad_slices()
+    assert all(p.grad is slices[p] for p in params)
+    assert all(slices[p].base is slices[params[0]].base is not None for p in params)
+    for a, b in zip(params, run(in_place=False)[0]):
+        np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_adam_update_is_the_formula_in_python_floats_bit_for_bit():
+    """The update's constants are 0-d float32 arrays (Scratch.scalars): the same numbers
+    as the Python floats NumPy would convert at every call."""
+    rng = np.random.default_rng(3)
+    theta = rng.standard_normal(50).astype(np.float32)
+    p = Parameter(lucidnet.tensor(theta.copy()))
+    opt = optim.Adam([p], lr=0.01, betas=(0.8, 0.99), eps=1e-6)
+    m, v, mine = np.zeros_like(theta), np.zeros_like(theta), theta.copy()
+    for t in range(1, 6):
+        g = rng.standard_normal(50).astype(np.float32)
+        p.grad = g
+        opt.step()
+        m += (g - m) * (1 - 0.8)
+        v *= 0.99
+        v += (g * g) * (1 - 0.99)
+        c = (1 - 0.99**t) ** 0.5
+        mine -= m / (np.sqrt(v) + 1e-6 * c) * (0.01 * c / (1 - 0.8**t))
+        np.testing.assert_array_equal(p.data, mine)
+    assert p.data.dtype == np.float32
+
+
 def test_large_parameters_are_stepped_one_by_one():
     big = [Parameter(lucidnet.tensor(np.zeros((300, 200)))), Parameter(lucidnet.tensor([0.0]))]
     opt = optim.Adam(big, lr=0.1)

@@ -259,7 +259,7 @@ class ReLU(Function):
 
     def forward(self, x):
         self.active = x > 0
-        return backend.xp.maximum(x, 0, dtype=x.dtype) if x.dtype.kind == "f" else x * self.active
+        return backend.xp.maximum(x, 0) if x.dtype.kind == "f" else x * self.active
 
     def backward(self, dY):
         return dY * self.active

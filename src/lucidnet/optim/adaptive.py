@@ -138,24 +138,26 @@ class Adam(Optimizer):
             theta *= 1 - lr * group["weight_decay"]
         else:
             g = _with_decay(theta, g, group["weight_decay"])
+        # α/(1 − β₁ᵗ) · m/(√v/c + ε) with c = √(1 − β₂ᵗ) is α·c/(1 − β₁ᵗ) · m/(√v + ε·c)
+        c = (1 - beta2**t) ** 0.5
+        one_beta1, b2, one_beta2, eps_c, rate = self.scratch.scalars(
+            theta.dtype, 1 - beta1, beta2, 1 - beta2, group["eps"] * c, lr * c / (1 - beta1**t))
         # in place, the intermediate results in one scratch array: a step allocates nothing
         m, v, a = state["exp_avg"], state["exp_avg_sq"], self.scratch.like(theta)
         xp.subtract(g, m, out=a)  # m += (1 − β₁)(g − m)
-        a *= 1 - beta1
+        a *= one_beta1
         m += a
-        v *= beta2  # v = β₂v + (1 − β₂)g²
+        v *= b2  # v = β₂v + (1 − β₂)g²
         xp.multiply(g, g, out=a)
-        a *= 1 - beta2
+        a *= one_beta2
         v += a
         if group["amsgrad"]:
             xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
             v = state["max_exp_avg_sq"]
-        # α/(1 − β₁ᵗ) · m/(√v/c + ε) with c = √(1 − β₂ᵗ) is α·c/(1 − β₁ᵗ) · m/(√v + ε·c)
-        c = (1 - beta2**t) ** 0.5
         xp.sqrt(v, out=a)
-        a += group["eps"] * c
+        a += eps_c
         xp.divide(m, a, out=a)
-        a *= lr * c / (1 - beta1**t)
+        a *= rate
         theta -= a
 
 

@@ -8,6 +8,9 @@ slice), gathers the gradients into one vector g per step, and keeps the optimize
 as vectors too; the per-parameter state dicts hold views of them, so ``state_dict``,
 ``optimizer.state[p]`` and checkpoints look exactly as without it. The arithmetic, and
 so every result, is the same as a step parameter by parameter.
+
+A backward may write the gradients straight into g: :attr:`FlatGroup.slices` are its
+slices shaped as the parameters, and a ``.grad`` that is its slice is not copied.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ class FlatGroup:
         for p, (a, b) in zip(params, self.bounds):
             p.data = self.theta[a:b].reshape(p.shape)
         self.grad = xp.empty_like(self.theta)
+        self.slices = [self.grad[a:b].reshape(p.shape) for p, (a, b) in zip(params, self.bounds)]
         self.state = self._join([state[p] for p in params]) if state.get(params[0]) else {}
         self._scalars = None  # the state's scalar keys, once the rule has made its state
 
@@ -61,14 +65,21 @@ class FlatGroup:
         return all(set(s) == keys for s in states) and all(
             s[k] == states[0][k] for s in states for k in keys if not hasattr(s[k], "shape"))
 
-    def holds(self, params: list) -> bool:
-        """Whether the group still has these parameters, each still a view of θ."""
-        return len(params) == len(self.params) and all(
-            p is q and p.data.base is self.theta for p, q in zip(params, self.params))
-
-    def gather(self):
-        """g: every gradient, in order, in one vector."""
-        backend.xp.concatenate([p.grad.reshape(-1) for p in self.params], out=self.grad)
+    def gather(self, params: list):
+        """g, every gradient in order in one vector, when ``params`` are still this group's
+        parameters, each still a view of θ and with a gradient; else None. No copy when
+        each ``.grad`` is its slice of g already."""
+        if len(params) != len(self.params):
+            return None
+        theta, grads, copy = self.theta, [], False
+        for p, q, home in zip(params, self.params, self.slices):
+            g = p.grad
+            if p is not q or g is None or p.data.base is not theta:
+                return None
+            copy = copy or g is not home
+            grads.append(g)
+        if copy:
+            backend.xp.concatenate([g.reshape(-1) for g in grads], out=self.grad)
         return self.grad
 
     def share_state(self, state: dict) -> None:
@@ -82,9 +93,11 @@ class FlatGroup:
                 # a 0-d parameter's state is 1 element, as in the step without a buffer
                 state[p] = {k: v if k in self._scalars else v[a:b].reshape(p.shape or (1,))
                             for k, v in self.state.items()}
-        scalars = {k: self.state[k] for k in self._scalars}
-        for p in self.params:
-            state[p].update(scalars)
+            self._shown = [state[p] for p in self.params]
+        for k in self._scalars:
+            value = self.state[k]
+            for shown in self._shown:
+                shown[k] = value
 
     def _join(self, states: list) -> dict:
         xp = backend.xp

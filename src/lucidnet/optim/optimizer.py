@@ -52,15 +52,34 @@ class Scratch:
     nothing in it outlives the update that asked."""
 
     def __init__(self):
-        self._buffers = {}
+        self._buffers, self._views, self._scalars = {}, {}, {}
+
+    def scalars(self, dtype, *values) -> list:
+        """``values`` as operands of in-place arithmetic on arrays of ``dtype``: 0-d
+        arrays of that dtype on NumPy, which converts a Python float at every call (a
+        third of a 2,000-entry ``a *= c``); the floats elsewhere (a GPU takes them as
+        kernel arguments). The same numbers either way: a float meets a float32 array
+        as float32. Overwritten by the next call."""
+        if backend.name != "numpy":
+            return list(values)
+        slots = self._scalars.get((dtype, len(values)))
+        if slots is None:
+            slots = self._scalars[dtype, len(values)] = [numpy.empty((), dtype) for _ in values]
+        for slot, value in zip(slots, values):
+            slot[()] = value
+        return slots
 
     def like(self, a):
         """An uninitialized array of ``a``'s shape and dtype (overwritten by the next call)."""
-        key = (backend.name, a.dtype)
-        buffer = self._buffers.get(key)
-        if buffer is None or buffer.size < a.size:
-            buffer = self._buffers[key] = backend.xp.empty(a.size, dtype=a.dtype)
-        return buffer[:a.size].reshape(a.shape)
+        key = (backend.name, a.dtype, a.shape)
+        view = self._views.get(key)
+        if view is None:
+            buffer = self._buffers.get(key[:2])
+            if buffer is None or buffer.size < a.size:
+                buffer = self._buffers[key[:2]] = backend.xp.empty(a.size, dtype=a.dtype)
+                self._views = {k: v for k, v in self._views.items() if k[:2] != key[:2]}
+            view = self._views[key] = buffer[:a.size].reshape(a.shape)
+        return view
 
 
 class Optimizer:
@@ -129,14 +148,16 @@ class Optimizer:
             for i, group in enumerate(self.param_groups):
                 params = group["params"]
                 flat = self._flat.get(i)
-                if flat is None or not flat.holds(params):
+                g = None if flat is None else flat.gather(params)
+                if g is None:  # no buffer yet, parameters changed, or a gradient missing
                     flat = self._flat[i] = (FlatGroup(params, self.state)
                                             if FlatGroup.fits(params, self.state) else None)
-                if flat is not None and all(p.grad is not None for p in params):
-                    self.update(flat.theta, flat.gather(), flat.state, group)
+                    g = None if flat is None else flat.gather(params)
+                if g is not None:
+                    self.update(flat.theta, g, flat.state, group)
                     flat.share_state(self.state)
                     continue
-                self._flat.pop(i, None)  # some gradients missing: parameter by parameter
+                # some gradients missing, or large parameters: parameter by parameter
                 for p in params:
                     if p.grad is not None:
                         # a 0-d parameter is updated through a 1-element view, so
@@ -144,6 +165,17 @@ class Optimizer:
                         theta = p.data if p.data.ndim else p.data[None]
                         state = self.state.setdefault(p, {})
                         self.update(theta, p.grad.reshape(theta.shape), state, group)
+
+    def grad_slices(self) -> dict:
+        """{parameter: array}: where the next step reads the gradients of the parameters
+        whose group shares one buffer (:mod:`lucidnet.optim.flat`; empty before the first
+        step builds it). A backward that writes θ's gradient into θ's array and makes
+        that array ``θ.grad`` spares the step a copy; the next such backward overwrites it."""
+        slices = {}
+        for flat in self._flat.values():
+            if flat is not None:
+                slices.update(zip(flat.params, flat.slices))
+        return slices
 
     def update(self, theta, g, state: dict, group: dict) -> None:
         """Apply the rule in place to ``theta`` given its gradient ``g`` and its ``state``:
