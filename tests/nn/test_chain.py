@@ -136,3 +136,32 @@ def test_a_float64_batch_feeds_a_float32_chain_in_float32_with_a_float64_gradien
     assert isinstance(out._fn, Chain) and out.dtype == np.float32
     out.sum().backward()
     assert x.grad.dtype == np.float64 and model[0].weight.grad.dtype == np.float32
+
+
+def test_a_chain_writes_the_parameters_gradients_into_the_arrays_it_is_given():
+    """grad_out: each Linear's backward writes dW and db into the caller's arrays (an
+    optimizer's buffer), the same numbers as into fresh ones."""
+    model = nn.Sequential(nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 3))
+    rng = np.random.default_rng(0)
+    x, dY = rng.standard_normal((6, 5)), rng.standard_normal((6, 3))
+
+    def grads(out):
+        fn, params = one_function(model)
+        fn.forward(x.astype(np.float32), *[p.data for p in params])
+        fn.needs_grad = (False,) + (True,) * len(params)
+        fn.grad_out = out(params)
+        return fn.backward(dY.astype(np.float32))
+
+    fresh = grads(lambda params: ())
+    homes = None
+
+    def given(params):
+        nonlocal homes
+        homes = [np.full(p.shape, np.nan, np.float32) for p in params]
+        return (None, *homes)
+
+    written = grads(given)
+    for g, home, f in zip(written[1:], homes, fresh[1:]):
+        assert g is home
+        np.testing.assert_array_equal(g, f)
+    np.testing.assert_array_equal(written[0], fresh[0])

@@ -30,6 +30,10 @@ class Function:
 
     inputs: tuple = ()
     needs_grad: tuple = ()
+    grad_out: tuple = ()
+    """Arrays ``backward`` may write the input gradients into, by input (None or absent:
+    a fresh array): an optimizer's gradient buffer, set by the caller, who reads the
+    gradients from what ``backward`` returns either way."""
 
     def forward(self, *arrays):
         raise NotImplementedError(f"{type(self).__name__} defines no forward")

@@ -32,31 +32,44 @@ class Chain(Function):
 
     def __init__(self, layers):
         self.layers = layers
+        self._grad_out = ()
+        # each layer's parameters as positions in the inputs (x is 0)
+        self._spans, i = [], 1
+        for module, fn, k in layers:
+            self._spans.append((module, fn, i, i + k))
+            i += k
+
+    @property
+    def grad_out(self) -> tuple:
+        return self._grad_out
+
+    @grad_out.setter
+    def grad_out(self, out: tuple) -> None:
+        """Hand each layer's Function its parameters' share of ``out`` (x, θ₁, θ₂, …)."""
+        self._grad_out = tuple(out)
+        for _, fn, a, b in self._spans:
+            fn.grad_out = (None, *out[a:b]) if out else ()
 
     def forward(self, x, *params):
-        i = 0
-        for module, fn, k in self.layers:
+        for module, fn, a, b in self._spans:
             module.check_input(x)
-            x = fn.forward(x, *params[i:i + k])
-            i += k
+            x = fn.forward(x, *params[a - 1:b - 1])
         return x
 
     def backward(self, dY):
-        needs, param_grads = self.needs_grad, []
-        end = len(needs)
-        for n, (_, fn, k) in enumerate(reversed(self.layers)):
-            start = end - k
+        needs, first = self.needs_grad, self._spans[0][1]
+        grads = [None] * len(needs)
+        for _, fn, a, b in reversed(self._spans):
             if dY is None:  # no gradient flows further down (an input that needs none)
-                param_grads[:0] = [None] * k
+                break
+            fn.needs_grad = (needs[0] if fn is first else True, *needs[a:b])
+            out = fn.backward(dY)
+            if isinstance(out, tuple):
+                dY, grads[a:b] = out[0], out[1:]
             else:
-                first = n == len(self.layers) - 1
-                fn.needs_grad = (needs[0] if first else True,) + needs[start:end]
-                grads = fn.backward(dY)
-                grads = grads if isinstance(grads, tuple) else (grads,)
-                dY = grads[0]
-                param_grads[:0] = grads[1:]
-            end = start
-        return (dY, *param_grads)
+                dY = out
+        grads[0] = dY
+        return tuple(grads)
 
 
 def _chain(layers):

@@ -66,12 +66,18 @@ class LinearFunction(Function):
         return Y if X.ndim == 2 else Y.reshape(X.shape[:-1] + (M,))
 
     def backward(self, dY):
-        X, W = self.X, self.W
+        X, W, xp = self.X, self.W, backend.xp
         D, M = W.shape
+        _, dW_out, db_out = self.grad_out or (None, None, None)
         dY2 = dY if dY.ndim == 2 else dY.reshape(-1, M)
         dX = (dY2 @ W.T).reshape(X.shape) if self.needs_grad[0] else None
-        dW = (X if X.ndim == 2 else X.reshape(-1, D)).T @ dY2 if self.needs_grad[1] else None
-        db = dY2.sum(axis=0) if self.needs_grad[2] else None
+        dW = db = None
+        if self.needs_grad[1]:
+            XT = (X if X.ndim == 2 else X.reshape(-1, D)).T
+            dW = (xp.matmul(XT, dY2, out=dW_out) if dW_out is not None and isinstance(X, xp.ndarray)
+                  else XT @ dY2)  # a SciPy sparse X: a sparse product
+        if self.needs_grad[2]:
+            db = dY2.sum(axis=0, out=db_out)
         return dX, dW, db
 
 

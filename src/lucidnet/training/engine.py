@@ -245,10 +245,9 @@ class Trainer:
         return cbs.history
 
     def _fused(self, layout, loss, pred, batch, loader):
-        """``(fn, params, loss_fn)`` when a step can skip the tape (see :meth:`_fused_step`):
-        the model is one Function (``model.as_function()``: a Chain of layers that are one
-        Function each), with one output of loss weight 1, no penalty, not
-        ``run_eagerly``, no anomaly detection. ``loss_fn`` from :meth:`_loss_function`.
+        """A :class:`FusedStep` when a step can skip the tape: the model is one Function
+        (``model.as_function()``: a Chain of layers that are one Function each), with one
+        output of loss weight 1, no penalty, not ``run_eagerly``, no anomaly detection.
         Else None. ``loss``, ``pred`` and ``batch`` are the first step's, on the tape."""
         if self.run_eagerly or len(layout) != 1 or self._penalty() is not None:
             return None
@@ -258,7 +257,7 @@ class Trainer:
             return None
         loss_fn = None if wi is not None else self._loss_function(
             head, loss, pred, batch[yi], loader.dataset.arrays[yi])
-        return (*model, loss_fn)
+        return FusedStep(*model, head, loss_fn, self.optimizer)
 
     def _loss_function(self, head, loss, pred, y, targets):
         """The loss's one Function, when a step may call it on the batch's (y, ŷ) itself:
@@ -282,39 +281,6 @@ class Trainer:
         fn.inputs = ()  # its links to the first step's tape would keep that batch alive
         return fn
 
-    def _fused_step(self, fused, x, head, y, w):
-        """One training step with the model's chain rule walked by hand:
-
-            ŷ = f(x; θ);  L = ℓ(y, ŷ);  dL/dŷ = ℓ.backward(1);
-            (·, dL/dθ) = f.backward(dL/dŷ);  θ.grad = dL/dθ;  step()
-
-        ℓ is the loss's Function called directly when :meth:`_loss_function` found one,
-        else the loss on the tape from ŷ as a leaf. The same Functions in the same order
-        as ``model(x)`` and ``L.backward()``, so the same numbers bit for bit, without a
-        Tensor or tape entry per layer. Returns (L, ŷ)."""
-        fn, params, loss_fn = fused
-        out = fn.forward(x.data if isinstance(x, Tensor) else x,
-                         *[None if p is None else p.data for p in params])
-        if loss_fn is None:
-            pred = Tensor(out, requires_grad=True)
-            loss = head.loss(y, pred, w)
-            loss.backward()
-            d_out = pred.grad  # None when L does not depend on ŷ
-        else:
-            pred, loss = Tensor(out), Tensor(loss_fn.forward(y.data, out))
-            d_out = loss_fn.backward(backend.xp.asarray(1, dtype=loss.dtype))[1]
-        fn.needs_grad = (False, *(p is not None and p.requires_grad for p in params))
-        self.optimizer.zero_grad()
-        if d_out is not None:
-            grads = list(fn.backward(d_out))
-            d_out = None
-            for i, p in enumerate(params, 1):
-                g, grads[i] = grads[i], None  # g alone holds it: adopted as .grad, not copied
-                if g is not None:
-                    accumulate_grad(p, g)
-        self.optimizer.step()
-        return loss, pred
-
     def _train_epoch(self, data: FitData, loader, cbs: CallbackList, verbose: int) -> dict:
         handle = self.callback_model
         wants_logs = cbs.wants_train_batch_logs
@@ -322,26 +288,25 @@ class Trainer:
         total, seen = 0.0, 0
         for step, batch in enumerate(loader):
             cbs.on_train_batch_begin(step)
-            x = batch[0]
+            n = batch[0].shape[0]
             if fused is not None:
                 (head, yi, wi), = layout
-                loss, pred = self._fused_step(fused, x, head, batch[yi],
-                                              None if wi is None else batch[wi])
-                head_values, preds = [loss], [pred]
+                loss, pred = fused.step(batch[0], batch[yi], None if wi is None else batch[wi])
+                preds = (pred,)
             else:
                 loss, head_values, preds, layout = self._tape_step(data, batch, layout)
                 if head_totals is None:
                     head_totals = [0.0] * len(layout)
                     fused = self._fused(layout, loss, preds[0], batch, loader)
-            n = x.shape[0]
-            total += float(loss.data) * n
+                loss, preds = loss.data, [p.data for p in preds]
+                if len(layout) > 1:
+                    for k, value in enumerate(head_values):
+                        head_totals[k] += float(value.data) * n
+            total += float(loss) * n
             seen += n
-            if len(layout) > 1:
-                for k, value in enumerate(head_values):
-                    head_totals[k] += float(value.data) * n
             for (head, yi, _), pred in zip(layout, preds):
                 for m in head.metrics:
-                    m.update_state(batch[yi].data, pred.data)
+                    m.update_state(batch[yi].data, pred)
             if step == 0:
                 self._announce(verbose)
             if wants_logs:
@@ -458,3 +423,57 @@ class Trainer:
         if isinstance(first, (list, tuple)):
             return type(first)(arrays)
         return arrays[0]
+
+
+class FusedStep:
+    """One training step with the model's chain rule walked by hand:
+
+        ŷ = f(x; θ);  L = ℓ(y, ŷ);  dL/dŷ = ℓ.backward(1);
+        (·, dL/dθ) = f.backward(dL/dŷ);  θ.grad = dL/dθ;  step()
+
+    ``fn``, ``params``: the model as one Function and its parameters (None for an absent
+    one); ℓ is ``loss_fn``, the loss's Function called directly, or when None the head's
+    loss on the tape from ŷ as a leaf. The same Functions in the same order as
+    ``model(x)`` and ``L.backward()``, so the same numbers bit for bit, without a Tensor
+    or tape entry per layer; and the gradients are written where the optimizer reads
+    them (:meth:`~lucidnet.optim.Optimizer.grad_slices`), unless a parameter comes twice
+    (a shared layer, whose gradients are summed).
+    """
+
+    def __init__(self, fn, params, head, loss_fn, optimizer):
+        self.fn, self.params, self.head, self.loss_fn = fn, params, head, loss_fn
+        self.optimizer = optimizer
+        held = [p for p in params if p is not None]
+        slices = optimizer.grad_slices() if len({id(p) for p in held}) == len(held) else {}
+        self.homes = [None if p is None else slices.get(p) for p in params]
+        fn.grad_out = (None, *self.homes)
+        self.one = None  # dL/dL, made once in the loss's dtype
+
+    def step(self, x, y, w):
+        """Train on one batch; returns (L, ŷ) as arrays."""
+        fn, params, loss_fn = self.fn, self.params, self.loss_fn
+        out = fn.forward(x.data if isinstance(x, Tensor) else x,
+                         *[None if p is None else p.data for p in params])
+        if loss_fn is None:
+            pred = Tensor(out, requires_grad=True)
+            loss = self.head.loss(y, pred, w)
+            loss.backward()
+            loss, d_out = loss.data, pred.grad  # None when L does not depend on ŷ
+        else:
+            loss = loss_fn.forward(y.data, out)
+            if self.one is None or self.one.dtype != loss.dtype:
+                self.one = backend.xp.asarray(1, dtype=loss.dtype)
+            d_out = loss_fn.backward(self.one)[1]
+        fn.needs_grad = (False, *[p is not None and p.requires_grad for p in params])
+        self.optimizer.zero_grad()
+        if d_out is not None:
+            grads = list(fn.backward(d_out))
+            d_out = None
+            for i, (p, home) in enumerate(zip(params, self.homes), 1):
+                g, grads[i] = grads[i], None  # g alone holds it: adopted as .grad, not copied
+                if g is home:  # written into the optimizer's buffer: no copy
+                    p.grad = g
+                elif g is not None:
+                    accumulate_grad(p, g)
+        self.optimizer.step()
+        return loss, out
