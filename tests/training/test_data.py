@@ -101,6 +101,27 @@ def test_generic_dataset_is_collated():
     np.testing.assert_array_equal(yb.data, [0, 1, 2])
 
 
+@pytest.mark.parametrize("make", [
+    lambda X, y: (X, y),
+    lambda X, y: (sp.csr_matrix(X), y),
+    lambda X, y: [(row, label) for row, label in zip(X, y)],
+], ids=["arrays", "csr", "samples"])
+def test_arrays_are_the_batches_without_their_tensors(make):
+    X, y = _data(n=11)
+    loader = DataLoader(make(X, y), batch_size=4, shuffle=True, seed=2)
+    loader.set_epoch(3)
+    wrapped = list(loader)
+    loader.set_epoch(3)
+    bare = list(loader.arrays())
+    assert len(bare) == len(wrapped) == 3
+    for (xb, yb), (xa, ya) in zip(wrapped, bare):
+        assert not isinstance(xa, Tensor) and not isinstance(ya, Tensor)
+        assert sp.issparse(xa) == sp.issparse(xb)
+        dense = xa.toarray() if sp.issparse(xa) else xa
+        np.testing.assert_array_equal(dense, xb.toarray() if sp.issparse(xb) else xb.data)
+        np.testing.assert_array_equal(ya, yb.data)
+
+
 @pytest.mark.parametrize("size", [0, -1])
 def test_non_positive_batch_size_is_refused(size):
     X, y = _data()

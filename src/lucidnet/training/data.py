@@ -131,13 +131,22 @@ class DataLoader:
         return numpy.random.default_rng((self.seed, epoch)).permutation(len(self.dataset))
 
     def __iter__(self):
+        return self._batches(tensors=True)
+
+    def arrays(self):
+        """The batches of ``iter(loader)`` with each dense array bare, not in a Tensor
+        (for a step that calls Functions on arrays, as the training engine's)."""
+        return self._batches(tensors=False)
+
+    def _batches(self, tensors: bool):
         epoch, self.epoch = self.epoch, self.epoch + 1
         n, size = len(self.dataset), self.batch_size
         stops = range(size, n + 1 if self.drop_last else n + size, size)
         if not isinstance(self.dataset, TensorDataset):
             order = self.order(epoch) if self.shuffle else numpy.arange(n)
             for stop in stops:
-                yield collate([self.dataset[int(i)] for i in order[stop - size:min(stop, n)]])
+                batch = collate([self.dataset[int(i)] for i in order[stop - size:min(stop, n)]])
+                yield batch if tensors else _bare(batch)
             return
         arrays = self.dataset.arrays
         dense = [not is_sparse(a) for a in arrays]
@@ -155,12 +164,19 @@ class DataLoader:
                          for a, i, take in zip(arrays, index, gathers)]
             else:
                 parts = [a[start:stop] for a in arrays]
-            batch = tuple([Tensor(a) if d else a for a, d in zip(parts, dense)])
-            yield batch[0] if self.single else batch
+            batch = tuple([Tensor(a) if d else a for a, d in zip(parts, dense)]) if tensors else parts
+            yield batch[0] if self.single else tuple(batch)
 
     def __repr__(self):
         return (f"DataLoader({self.dataset!r}, batch_size={self.batch_size}, "
                 f"shuffle={self.shuffle}, drop_last={self.drop_last}, seed={self.seed})")
+
+
+def _bare(batch):
+    """A collated batch with its Tensors' arrays in their place."""
+    if isinstance(batch, tuple):
+        return tuple(_bare(b) for b in batch)
+    return batch.data if isinstance(batch, Tensor) else batch
 
 
 def _is_sample_list(dataset) -> bool:

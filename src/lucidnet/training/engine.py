@@ -35,7 +35,7 @@ from lucidnet.autograd import Tensor, no_grad
 from lucidnet.autograd.tensor import accumulate_grad
 from lucidnet.nn.module import Module, one_function
 from lucidnet.training.callbacks import CallbackList, echo
-from lucidnet.training.data import DataLoader
+from lucidnet.training.data import DataLoader, is_sparse
 from lucidnet.training.inputs import FitData, cast, warn_single_class_tail
 from lucidnet.training.outputs import Head, build_heads, split_outputs
 from lucidnet.training.progress import ProgbarLogger
@@ -286,14 +286,15 @@ class Trainer:
         wants_logs = cbs.wants_train_batch_logs
         layout, head_totals, fused = None, None, None
         total, seen = 0.0, 0
-        for step, batch in enumerate(loader):
+        for step, arrays in enumerate(loader.arrays()):
             cbs.on_train_batch_begin(step)
-            n = batch[0].shape[0]
+            n = arrays[0].shape[0]
             if fused is not None:
                 (head, yi, wi), = layout
-                loss, pred = fused.step(batch[0], batch[yi], None if wi is None else batch[wi])
+                loss, pred = fused.step(arrays[0], arrays[yi], None if wi is None else arrays[wi])
                 preds = (pred,)
             else:
+                batch = tuple(a if is_sparse(a) else Tensor(a) for a in arrays)
                 loss, head_values, preds, layout = self._tape_step(data, batch, layout)
                 if head_totals is None:
                     head_totals = [0.0] * len(layout)
@@ -306,7 +307,7 @@ class Trainer:
             seen += n
             for (head, yi, _), pred in zip(layout, preds):
                 for m in head.metrics:
-                    m.update_state(batch[yi].data, pred)
+                    m.update_state(arrays[yi], pred)
             if step == 0:
                 self._announce(verbose)
             if wants_logs:
@@ -450,17 +451,16 @@ class FusedStep:
         self.one = None  # dL/dL, made once in the loss's dtype
 
     def step(self, x, y, w):
-        """Train on one batch; returns (L, ŷ) as arrays."""
+        """Train on one batch of arrays (x may be a CSR matrix); returns (L, ŷ) as arrays."""
         fn, params, loss_fn = self.fn, self.params, self.loss_fn
-        out = fn.forward(x.data if isinstance(x, Tensor) else x,
-                         *[None if p is None else p.data for p in params])
+        out = fn.forward(x, *[None if p is None else p.data for p in params])
         if loss_fn is None:
             pred = Tensor(out, requires_grad=True)
-            loss = self.head.loss(y, pred, w)
+            loss = self.head.loss(Tensor(y), pred, None if w is None else Tensor(w))
             loss.backward()
             loss, d_out = loss.data, pred.grad  # None when L does not depend on ŷ
         else:
-            loss = loss_fn.forward(y.data, out)
+            loss = loss_fn.forward(y, out)
             if self.one is None or self.one.dtype != loss.dtype:
                 self.one = backend.xp.asarray(1, dtype=loss.dtype)
             d_out = loss_fn.backward(self.one)[1]
