@@ -386,6 +386,34 @@ def test_the_step_without_the_tape_writes_the_gradients_where_the_optimizer_read
     assert slices and all(p.grad is slices[p] for p in model.parameters())
 
 
+@pytest.mark.parametrize("weighted", [False, True], ids=["loss Function", "loss on the tape"])
+def test_no_earlier_batch_outlives_its_step(weighted):
+    """An epoch holds at most the batch being trained on and the one being gathered:
+    the first step's tape (its batch, its activations) is not kept for the epoch."""
+    import tracemalloc
+
+    from lucidnet.training import Callback
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((2048, 2000)).astype(np.float32), rng.integers(0, 3, 2048)
+    batch_bytes = 512 * 2000 * 4  # 4 MB
+    peaks = []
+
+    class Peak(Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            tracemalloc.start()
+
+        def on_epoch_end(self, epoch, logs=None):
+            peaks.append(tracemalloc.get_traced_memory()[1])
+            tracemalloc.stop()
+
+    model = mlp([2000, 8, 3], nn.Softmax())
+    trainer_for(model).fit(
+        X, y, batch_size=512, epochs=2, verbose=0, callbacks=[Peak()],
+        sample_weight=np.ones(len(y)) if weighted else None)
+    assert max(peaks) < 2.5 * batch_bytes, [p / batch_bytes for p in peaks]
+
+
 def test_a_layer_used_twice_sums_its_gradients_without_the_tape_as_with_it():
     """A shared layer's two gradients are summed: they are not written into one place."""
     def build():

@@ -49,11 +49,10 @@ def _verbose(verbose) -> int:
     return int(verbose)
 
 
-def _as_given(prepared, y: Tensor) -> bool:
-    """Whether a loss's prepared target is the batch's y as it came: y itself, its array,
-    or an equal copy of the same type, dtype and shape."""
-    a = y.data
-    if prepared is y or prepared is a:
+def _as_given(prepared, a) -> bool:
+    """Whether a loss's prepared target is the batch's targets ``a`` as they came: the
+    array itself, a Tensor of it, or an equal copy of the same type, dtype and shape."""
+    if prepared is a or (isinstance(prepared, Tensor) and prepared.data is a):
         return True
     return (type(prepared) is type(a) and prepared.dtype == a.dtype
             and prepared.shape == a.shape and bool(backend.xp.array_equal(prepared, a)))
@@ -244,11 +243,12 @@ class Trainer:
         self.history = cbs.history
         return cbs.history
 
-    def _fused(self, layout, loss, pred, batch, loader):
+    def _fused(self, layout, loss, pred, arrays, loader):
         """A :class:`FusedStep` when a step can skip the tape: the model is one Function
         (``model.as_function()``: a Chain of layers that are one Function each), with one
         output of loss weight 1, no penalty, not ``run_eagerly``, no anomaly detection.
-        Else None. ``loss``, ``pred`` and ``batch`` are the first step's, on the tape."""
+        Else None. ``loss`` and ``pred`` are the first step's, on the tape, and ``arrays``
+        its batch."""
         if self.run_eagerly or len(layout) != 1 or self._penalty() is not None:
             return None
         (head, yi, wi), = layout
@@ -256,7 +256,7 @@ class Trainer:
         if model is None or head.weight != 1.0:
             return None
         loss_fn = None if wi is not None else self._loss_function(
-            head, loss, pred, batch[yi], loader.dataset.arrays[yi])
+            head, loss, pred, arrays[yi], loader.dataset.arrays[yi])
         return FusedStep(*model, head, loss_fn, self.optimizer)
 
     def _loss_function(self, head, loss, pred, y, targets):
@@ -294,15 +294,15 @@ class Trainer:
                 loss, pred = fused.step(arrays[0], arrays[yi], None if wi is None else arrays[wi])
                 preds = (pred,)
             else:
-                batch = tuple(a if is_sparse(a) else Tensor(a) for a in arrays)
-                loss, head_values, preds, layout = self._tape_step(data, batch, layout)
+                loss, head_values, preds, layout = self._tape_step(data, arrays, layout)
                 if head_totals is None:
                     head_totals = [0.0] * len(layout)
-                    fused = self._fused(layout, loss, preds[0], batch, loader)
-                loss, preds = loss.data, [p.data for p in preds]
+                    fused = self._fused(layout, loss, preds[0], arrays, loader)
                 if len(layout) > 1:
                     for k, value in enumerate(head_values):
                         head_totals[k] += float(value.data) * n
+                # nothing of this step's tape is kept: it holds the batch and activations
+                loss, preds, head_values = loss.data, [p.data for p in preds], None
             total += float(loss) * n
             seen += n
             for (head, yi, _), pred in zip(layout, preds):
@@ -316,8 +316,10 @@ class Trainer:
                 break
         return self._logs(total / seen, head_totals, seen)
 
-    def _tape_step(self, data: FitData, batch, layout):
-        """One training step through the tape; returns (L, head losses, ŷ per head, layout)."""
+    def _tape_step(self, data: FitData, arrays, layout):
+        """One training step through the tape on a batch of arrays (dense ones become
+        Tensors); returns (L, head losses, ŷ per head, layout)."""
+        batch = tuple([a if is_sparse(a) else Tensor(a) for a in arrays])
         preds = self._predictions(self.model(batch[0]))
         if layout is None:
             layout = self._layout(data)
