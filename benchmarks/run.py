@@ -29,6 +29,11 @@ runs ``torch.set_num_threads``. OMP_WAIT_POLICY is left unset unless told otherw
 The ratio of the targets is lucidnet / PyTorch eager with fused Adam, computed per
 repeat from neighbouring runs, then the median over repeats.
 
+``--device gpu`` runs the GPU frameworks instead: lucidnet on the CuPy backend
+(``fit`` and the PyTorch-style loop) and PyTorch on CUDA (default and fused Adam, the
+reference of the ratios there); the clock waits for the device at each epoch's ends.
+It needs CuPy with a GPU, and PyTorch built with CUDA for the PyTorch rows.
+
 For lucidnet the first repeat also runs one epoch with every Function's forward and
 backward, and the optimizer's update, wrapped to check that a float32 model produces
 no float64 array on the hot path, then asserts the dtypes of the parameters, the
@@ -87,8 +92,13 @@ FRAMEWORKS = {
     "torch_coo": ("PyTorch eager, sparse COO input (F.linear), Adam(fused=True)", True),
     "sklearn_csr": ("scikit-learn MLPClassifier, SciPy CSR input", True),
     "gemm_csr": ("only the products, SciPy CSR first layer + NumPy (the sparse floor)", True),
+    "lucid_fit_gpu": ("lucidnet Trainer.fit on the CuPy backend (the GPU)", False),
+    "lucid_loop_gpu": ("lucidnet PyTorch-style loop on the CuPy backend (the GPU)", False),
+    "torch_cuda": ("PyTorch eager on CUDA, Adam default", False),
+    "torch_cuda_fused": ("PyTorch eager on CUDA, Adam(fused=True)", False),
 }
-REFERENCE = "torch_fused"
+GPU = ("lucid_fit_gpu", "lucid_loop_gpu", "torch_cuda", "torch_cuda_fused")
+REFERENCES = {"cpu": "torch_fused", "gpu": "torch_cuda_fused"}
 LUCID = ("lucid_fit", "lucid_loop", "lucid_fit_csr", "lucid_loop_csr")
 NUMPY_BASED = LUCID + ("numpy_mlp", "sklearn", "sklearn_csr")
 # (workload, lucidnet variants, target of lucidnet / torch_fused)
@@ -102,9 +112,10 @@ MEMORY_TARGET = 1.2
 MEMORY_FLOOR = 4 * 2**20  # below this peak Δ of the reference, a memory ratio is noise
 
 
-def frameworks_for(workload: str) -> list[str]:
+def frameworks_for(workload: str, device: str = "cpu") -> list[str]:
     sparse = WORKLOADS[workload]["kind"] == "multi-hot"
-    return [f for f, (_, csr) in FRAMEWORKS.items() if sparse or not csr]
+    return [f for f, (_, csr) in FRAMEWORKS.items()
+            if (sparse or not csr) and (f in GPU) == (device == "gpu")]
 
 
 def layer_sizes(spec: dict) -> list[int]:
@@ -211,17 +222,35 @@ def set_threads(threads: int) -> dict:
 
 
 class EpochClock:
-    """Wall-clock and CPU seconds (all threads of the process) of each epoch."""
+    """Wall-clock and CPU seconds (all threads of the process) of each epoch; ``sync``
+    (a GPU's synchronize) runs before the clock is read, so that an epoch ends when its
+    last kernel does."""
 
-    def __init__(self):
+    def __init__(self, sync=None):
         self.times, self.cpu = [], []
+        self.sync = sync or (lambda: None)
 
     def start(self):
+        self.sync()
         self._wall, self._cpu = time.perf_counter(), time.process_time()
 
     def stop(self):
+        self.sync()
         self.times.append(time.perf_counter() - self._wall)
         self.cpu.append(time.process_time() - self._cpu)
+
+
+def device_sync(device: str):
+    """The synchronize of a GPU runner's device ('cupy' or 'cuda'), None on the CPU."""
+    if device == "cupy":
+        import cupy
+
+        return cupy.cuda.Device().synchronize
+    if device == "cuda":
+        import torch
+
+        return torch.cuda.synchronize
+    return None
 
 
 # -- lucidnet -----------------------------------------------------------------------
@@ -247,20 +276,23 @@ def lucid_loss():
 
 
 class LucidFit:
-    """Trainer.fit(epochs=N) once; a callback times each epoch."""
+    """Trainer.fit(epochs=N) once; a callback times each epoch. ``backend``: 'numpy', or
+    'cupy' for the GPU (model, optimizer and training on that backend)."""
 
-    def __init__(self, spec, X, y, seed=0):
+    def __init__(self, spec, X, y, seed=0, backend="numpy"):
         import lucidnet
         from lucidnet import optim
         from lucidnet.training import Trainer
         from lucidnet.training.callbacks import Callback
 
-        lucidnet.manual_seed(seed)
-        self.model = lucid_model(spec)
-        self.optimizer = optim.Adam(self.model.parameters(), lr=1e-3)
-        self.trainer = Trainer(self.model, lucid_loss(), self.optimizer, seed=seed)
+        self.backend = backend
+        with lucidnet.backend.use_backend(backend):
+            lucidnet.manual_seed(seed)
+            self.model = lucid_model(spec)
+            self.optimizer = optim.Adam(self.model.parameters(), lr=1e-3)
+            self.trainer = Trainer(self.model, lucid_loss(), self.optimizer, seed=seed)
         self.X, self.y, self.batch = X, y, spec["batch"]
-        clock = self.clock = EpochClock()
+        clock = self.clock = EpochClock(device_sync(backend))
 
         class EpochTimer(Callback):
             def on_epoch_begin(self, epoch, logs=None):
@@ -272,28 +304,39 @@ class LucidFit:
         self.timer = EpochTimer()
 
     def train(self, epochs: int, initial_epoch: int = 0) -> list[float]:
-        history = self.trainer.fit(self.X, self.y, batch_size=self.batch,
-                                   epochs=initial_epoch + epochs, initial_epoch=initial_epoch,
-                                   verbose=0, callbacks=[self.timer])
+        import lucidnet
+
+        with lucidnet.backend.use_backend(self.backend):
+            history = self.trainer.fit(self.X, self.y, batch_size=self.batch,
+                                       epochs=initial_epoch + epochs, initial_epoch=initial_epoch,
+                                       verbose=0, callbacks=[self.timer])
         return [float(v) for v in history.history["loss"]]
 
 
 class LucidLoop:
     """The PyTorch-style loop on lucidnet: DataLoader, nn, optim, nn.CrossEntropyLoss."""
 
-    def __init__(self, spec, X, y, seed=0):
+    def __init__(self, spec, X, y, seed=0, backend="numpy"):
         import lucidnet
         from lucidnet import nn, optim
         from lucidnet.training import DataLoader
 
-        lucidnet.manual_seed(seed)
-        self.model = lucid_model(spec)
-        self.optimizer = optim.Adam(self.model.parameters(), lr=1e-3)
-        self.criterion = nn.CrossEntropyLoss()
-        self.loader = DataLoader((X, y), batch_size=spec["batch"], shuffle=True, seed=seed)
-        self.clock = EpochClock()
+        self.backend = backend
+        with lucidnet.backend.use_backend(backend):
+            lucidnet.manual_seed(seed)
+            self.model = lucid_model(spec)
+            self.optimizer = optim.Adam(self.model.parameters(), lr=1e-3)
+            self.criterion = nn.CrossEntropyLoss()
+            self.loader = DataLoader((X, y), batch_size=spec["batch"], shuffle=True, seed=seed)
+        self.clock = EpochClock(device_sync(backend))
 
     def train(self, epochs: int, initial_epoch: int = 0) -> list[float]:
+        import lucidnet
+
+        with lucidnet.backend.use_backend(self.backend):
+            return self._train(epochs, initial_epoch)
+
+    def _train(self, epochs: int, initial_epoch: int) -> list[float]:
         model, optimizer, criterion = self.model, self.optimizer, self.criterion
         losses = []
         for epoch in range(initial_epoch, initial_epoch + epochs):
@@ -428,19 +471,19 @@ def csr_rows_to_torch_coo(X, rows):
 class TorchLoop:
     """The idiomatic fast PyTorch loop: tensors indexed by a random permutation."""
 
-    def __init__(self, spec, X, y, seed=0, fused=False, sparse=False):
+    def __init__(self, spec, X, y, seed=0, fused=False, sparse=False, device="cpu"):
         import torch
 
         torch.manual_seed(seed)
-        self.model = torch_model(spec)
+        self.model = torch_model(spec).to(device)
         kwargs = {"fused": True} if fused else {}
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=1e-3, **kwargs)
         self.criterion = torch.nn.CrossEntropyLoss()
-        self.sparse = sparse
-        self.X = X if sparse else torch.from_numpy(X)
-        self.y = torch.from_numpy(y)
+        self.sparse, self.device = sparse, device
+        self.X = X if sparse else torch.from_numpy(X).to(device)
+        self.y = torch.from_numpy(y).to(device)
         self.batch, self.seed = spec["batch"], seed
-        self.clock = EpochClock()
+        self.clock = EpochClock(device_sync(device))
 
     def train(self, epochs: int, initial_epoch: int = 0) -> list[float]:
         import torch
@@ -450,6 +493,7 @@ class TorchLoop:
         for epoch in range(initial_epoch, initial_epoch + epochs):
             self.clock.start()
             order = torch.randperm(n, generator=torch.Generator().manual_seed(self.seed + epoch))
+            order = order.to(self.device)
             total = 0.0
             for start in range(0, n, self.batch):
                 idx = order[start:start + self.batch]
@@ -660,6 +704,12 @@ def make_runner(framework, spec, X, y):
         return LucidFit(spec, X, y)
     if framework in ("lucid_loop", "lucid_loop_csr"):
         return LucidLoop(spec, X, y)
+    if framework == "lucid_fit_gpu":
+        return LucidFit(spec, X, y, backend="cupy")
+    if framework == "lucid_loop_gpu":
+        return LucidLoop(spec, X, y, backend="cupy")
+    if framework in ("torch_cuda", "torch_cuda_fused"):
+        return TorchLoop(spec, X, y, fused=framework == "torch_cuda_fused", device="cuda")
     if framework == "torch":
         return TorchLoop(spec, X, y)
     if framework == "torch_fused":
@@ -754,14 +804,14 @@ def epoch_seconds(times: list[float]) -> float:
     return statistics.median(times[1:] or times)
 
 
-def summarize(workload, spec, runs: dict) -> dict:
-    """Per framework: medians over repeats, and ratios to the reference per repeat."""
+def summarize(workload, spec, runs: dict, reference: str = REFERENCES["cpu"]) -> dict:
+    """Per framework: medians over repeats, and ratios to ``reference`` per repeat."""
     rows = {}
-    ref = [epoch_seconds(r["epoch_times"]) for r in runs.get(REFERENCE, [])]
+    ref = [epoch_seconds(r["epoch_times"]) for r in runs.get(reference, [])]
     gemm = [epoch_seconds(r["epoch_times"]) for r in runs.get("gemm_numpy", [])]
     gemm_csr = [epoch_seconds(r["epoch_times"]) for r in runs.get("gemm_csr", [])]
-    ref_mem = [r["peak_rss_delta"] for r in runs.get(REFERENCE, [])]
-    ref_cpu = [epoch_seconds(r["epoch_cpu"]) for r in runs.get(REFERENCE, [])]
+    ref_mem = [r["peak_rss_delta"] for r in runs.get(reference, [])]
+    ref_cpu = [epoch_seconds(r["epoch_cpu"]) for r in runs.get(reference, [])]
     for fw, results in runs.items():
         secs = [epoch_seconds(r["epoch_times"]) for r in results]
         row = {"seconds": statistics.median(secs), "per_repeat": secs,
@@ -833,15 +883,34 @@ def machine() -> dict:
     return info
 
 
+def check_gpu(frameworks) -> str:
+    """The GPU's name, or SystemExit naming what the GPU frameworks asked for lack."""
+    try:
+        import cupy
+
+        if cupy.cuda.runtime.getDeviceCount() == 0:
+            raise RuntimeError("CuPy sees no GPU")
+        name = cupy.cuda.runtime.getDeviceProperties(0)["name"].decode()
+    except (ImportError, RuntimeError) as err:  # no CuPy; no driver (CUDARuntimeError)
+        raise SystemExit(f"--device gpu: lucidnet's GPU backend needs CuPy and a GPU: {err}")
+    if any(f.startswith("torch") for f in frameworks):
+        import torch
+
+        if not torch.cuda.is_available():
+            raise SystemExit(f"--device gpu: PyTorch {torch.__version__} has no CUDA device; "
+                             "run --frameworks lucid_fit_gpu lucid_loop_gpu alone")
+    return name
+
+
 def fmt(x, digits=3):
     return "—" if x is None else f"{x:.{digits}g}"
 
 
-def table(workload, spec, rows, epochs, repeats) -> str:
+def table(workload, spec, rows, epochs, repeats, reference=REFERENCES["cpu"]) -> str:
     lines = [f"### {workload}: {spec['n']:,} × {spec['d']:,}, "
              f"{'-'.join(map(str, layer_sizes(spec)))} ReLU, batch {spec['batch']}, "
              f"{epochs} epochs × {repeats} repeats", "",
-             "| framework | s/epoch | samples/s | ratio to torch_fused (range) | CPU s/epoch | "
+             f"| framework | s/epoch | samples/s | ratio to {reference} (range) | CPU s/epoch | "
              "CPU ratio | peak RSS Δ MB | mem ratio | init MB | tracemalloc MB | "
              "GEMM fraction | final loss | load |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -892,6 +961,8 @@ def main(argv=None):
                         help="smoke test: a fifth of the samples, 3 epochs, 1 repeat")
     parser.add_argument("--frameworks", nargs="+", choices=list(FRAMEWORKS),
                         help="a subset (default: all that apply to the workload)")
+    parser.add_argument("--device", choices=["cpu", "gpu"], default="cpu",
+                        help="cpu (default) or gpu: lucidnet on CuPy, PyTorch on CUDA")
     parser.add_argument("--threads", type=int, default=2,
                         help="BLAS/OpenMP/torch threads in every framework (default 2)")
     parser.add_argument("--omp-wait-policy", default="default",
@@ -925,7 +996,7 @@ def main(argv=None):
             print(f"\n{meta['date']}, {meta['cpu']}, {meta['threads']} threads, "
                   f"OMP_WAIT_POLICY={meta.get('omp_wait_policy')}, data {entry['facts']}")
             print("\n" + table(workload, entry["spec"], entry["summary"], entry["epochs"],
-                                meta["repeats"]))
+                                meta["repeats"], REFERENCES[meta.get("device", "cpu")]))
         print("\n" + targets_table({w: e["summary"] for w, e in saved.items()}))
         return
     if args.profile:
@@ -936,13 +1007,18 @@ def main(argv=None):
         return
     meta = machine()
     meta.update({"epochs": args.epochs, "repeats": args.repeats, "quick": args.quick,
-                 "threads": args.threads, "omp_wait_policy": args.omp_wait_policy})
+                 "threads": args.threads, "omp_wait_policy": args.omp_wait_policy,
+                 "device": args.device})
+    reference = REFERENCES[args.device]
+    if args.device == "gpu":
+        meta["gpu"] = check_gpu(args.frameworks or GPU)
     print(f"# {meta['date']} {meta['cpu']}, {meta['cores']} cores, lucidnet at "
           f"{meta.get('commit')}{' + changes in src/' if meta.get('src_modified') else ''}, "
           f"Python {meta['python']}, "
           f"NumPy {meta['numpy']}, PyTorch {meta['torch']}, scikit-learn {meta['sklearn']}, "
           f"SciPy {meta['scipy']}; Keras: {meta['keras'] or 'not installed (skipped)'}; "
           f"{args.threads} threads, OMP_WAIT_POLICY={args.omp_wait_policy}; "
+          f"{'GPU ' + meta['gpu'] + '; ' if args.device == 'gpu' else ''}"
           f"{args.epochs or 'per-workload'} epochs × {args.repeats} repeats"
           f"{' (quick)' if args.quick else ''}", flush=True)
     summaries, everything = {}, {}
@@ -952,7 +1028,8 @@ def main(argv=None):
         if args.quick:
             spec["n"] = max(spec["n"] // 5, 4 * spec["batch"])
             epochs = min(epochs, 3)
-        names = [f for f in frameworks_for(workload) if not args.frameworks or f in args.frameworks]
+        names = [f for f in frameworks_for(workload, args.device)
+                 if not args.frameworks or f in args.frameworks]
         with tempfile.TemporaryDirectory(prefix=f"lucidnet-bench-{workload}-") as data:
             facts = make_data(spec, data)
             runs = {f: [] for f in names}
@@ -965,21 +1042,22 @@ def main(argv=None):
                     secs, mem = epoch_seconds(res["epoch_times"]), res["peak_rss_delta"] / 2**20
                     print(f"  {workload} r{r} {fw:15s} {secs:.4f} s/epoch  peak Δ {mem:7.1f} MB"
                           f"  ({res['wall']:.1f} s)", file=sys.stderr, flush=True)
-        rows = summarize(workload, spec, runs)
+        rows = summarize(workload, spec, runs, reference)
         summaries[workload] = rows
         threads = next(iter(runs.values()))[0]["threads"]
         everything[workload] = {"spec": spec, "facts": facts, "meta": meta, "epochs": epochs,
                                 "summary": rows,
                                 "threads": threads, "runs": runs}
-        print("\n" + table(workload, spec, rows, epochs, args.repeats), flush=True)
+        print("\n" + table(workload, spec, rows, epochs, args.repeats, reference), flush=True)
         print(f"\ndata: {facts}; pools: {threads.get('pools')}")
         for fw, row in rows.items():
             if "float32_check" in row:
                 print(f"{fw}: float32 check {row['float32_check']}")
             if "sklearn_dtypes" in row:
                 print(f"{fw}: scikit-learn coefficient dtypes {row['sklearn_dtypes']}")
-    print("\n## Targets (lucidnet / PyTorch eager with fused Adam, median over repeats)\n")
-    print(targets_table(summaries))
+    if args.device == "cpu":  # the issue's targets are the CPU's
+        print("\n## Targets (lucidnet / PyTorch eager with fused Adam, median over repeats)\n")
+        print(targets_table(summaries))
     if args.out:
         os.makedirs(os.path.dirname(args.out), exist_ok=True)
         saved = {}
