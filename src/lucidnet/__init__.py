@@ -21,6 +21,7 @@ from lucidnet.backend import (
     set_default_dtype,
     use_backend,
 )
+from lucidnet.denormals import flush_denormal, is_flush_denormal, set_flush_denormal
 
 __version__ = "0.1.0"
 from lucidnet.io import load, save  # noqa: E402  (model files: lucidnet.save(model, path))

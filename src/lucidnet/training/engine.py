@@ -23,16 +23,22 @@ and fit adds what Keras adds around it, with Keras's semantics:
   :mod:`~lucidnet.training.outputs`): the logs hold 'loss', '<head>_loss' and
   '<head>_<metric>';
 - a ``losses`` attribute of the model (a list of scalar Tensors, the Keras layers'
-  regularization penalties) is added to the training loss.
+  regularization penalties) is added to the training loss;
+- subnormal floats are flushed to zero while fit trains (``flush_denormal=True``, see
+  :mod:`lucidnet.denormals`: Adam's decayed moments would slow every step), and the
+  thread's flags are restored when it returns.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 import numpy
 
 from lucidnet import backend, optimizers
 from lucidnet.autograd import Tensor, no_grad
 from lucidnet.autograd.tensor import accumulate_grad
+from lucidnet.denormals import flush_denormal
 from lucidnet.nn.module import Module, one_function
 from lucidnet.training.callbacks import CallbackList, echo
 from lucidnet.training.data import DataLoader, is_sparse
@@ -71,7 +77,8 @@ class Trainer:
 
     The engine protocol callbacks rely on: ``model``, ``optimizer``,
     ``stop_training``, ``get_weights()``/``set_weights()``, ``metric_direction(name)``,
-    ``seed``.
+    ``seed``. ``flush_denormal``: flush subnormal floats to zero inside ``fit``
+    (:mod:`lucidnet.denormals`; False keeps IEEE subnormals).
 
     Example::
 
@@ -82,7 +89,7 @@ class Trainer:
 
     def __init__(self, model: Module, loss=None, optimizer=None, metrics=None,
                  loss_weights=None, seed: int | None = None, callback_model=None,
-                 run_eagerly: bool = False):
+                 run_eagerly: bool = False, flush_denormal: bool = True):
         if not isinstance(model, Module):
             raise TypeError(f"Trainer trains a lucidnet Module, got {type(model).__name__}")
         self.model, self.loss, self.loss_weights = model, loss, loss_weights
@@ -93,6 +100,7 @@ class Trainer:
         self.seed = int(backend.rng().integers(2**63)) if seed is None else int(seed)
         self.callback_model = self if callback_model is None else callback_model
         self.run_eagerly = bool(run_eagerly)
+        self.flush_denormal = bool(flush_denormal)
         self._targets_checked = False
         self.stop_training = False
         self.history = None
@@ -222,24 +230,26 @@ class Trainer:
             self._ensure_bound()  # a lazily built model binds after its first batch
         was_training = self.model.training
         logs = {}
-        cbs.on_train_begin()
-        try:
-            for epoch in range(initial_epoch, epochs):
-                self.model.train()
-                for m in self.metrics:
-                    m.reset_state()
-                cbs.on_epoch_begin(epoch)
-                loader.set_epoch(epoch)
-                logs = self._train_epoch(train, loader, cbs, verbose)
-                if val_loader is not None:
-                    val_logs = self._evaluate(val, val_loader, cbs)
-                    logs.update({f"val_{k}": v for k, v in val_logs.items()})
-                cbs.on_epoch_end(epoch, logs)
-                if handle.stop_training:
-                    break
-            cbs.on_train_end(logs)
-        finally:
-            self.model.train(was_training)
+        flags = flush_denormal() if self.flush_denormal else contextlib.nullcontext()
+        with flags:
+            cbs.on_train_begin()
+            try:
+                for epoch in range(initial_epoch, epochs):
+                    self.model.train()
+                    for m in self.metrics:
+                        m.reset_state()
+                    cbs.on_epoch_begin(epoch)
+                    loader.set_epoch(epoch)
+                    logs = self._train_epoch(train, loader, cbs, verbose)
+                    if val_loader is not None:
+                        val_logs = self._evaluate(val, val_loader, cbs)
+                        logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                    cbs.on_epoch_end(epoch, logs)
+                    if handle.stop_training:
+                        break
+                cbs.on_train_end(logs)
+            finally:
+                self.model.train(was_training)
         self.history = cbs.history
         return cbs.history
 
