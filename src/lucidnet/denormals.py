@@ -66,29 +66,30 @@ def is_flush_denormal() -> bool:
     return state is not None and state[1] & _FTZ_DAZ == _FTZ_DAZ
 
 
+def _switch(mode: bool):
+    """Set FTZ and DAZ for ``mode``; the (environment, MXCSR) to restore, or None when the
+    flags cannot be set."""
+    state = _get_env()
+    if state is None:
+        return None
+    env, mxcsr = state
+    return state if _set_mxcsr(env, mxcsr | _FTZ_DAZ if mode else mxcsr & ~_FTZ_DAZ) else None
+
+
 def set_flush_denormal(mode: bool) -> bool:
     """Flush subnormal floats to zero on this thread (``mode=True``) or compute with them
     (False, IEEE's default). Returns whether the CPU and platform let it be set, as
     ``torch.set_flush_denormal``."""
-    state = _get_env()
-    if state is None:
-        return False
-    env, mxcsr = state
-    return _set_mxcsr(env, mxcsr | _FTZ_DAZ if mode else mxcsr & ~_FTZ_DAZ)
+    return _switch(mode) is not None
 
 
 @contextlib.contextmanager
 def flush_denormal(mode: bool = True):
     """Context manager: :func:`set_flush_denormal` (``mode``) inside the block, then this
     thread's flags as they were. Does nothing where the flags cannot be set."""
-    state = _get_env()
-    if state is None:
-        yield
-        return
-    env, mxcsr = state
-    changed = _set_mxcsr(env, mxcsr | _FTZ_DAZ if mode else mxcsr & ~_FTZ_DAZ)
+    previous = _switch(mode)
     try:
         yield
     finally:
-        if changed:
-            _set_mxcsr(env, mxcsr)
+        if previous is not None:
+            _set_mxcsr(*previous)
