@@ -275,24 +275,39 @@ def lucid_loss():
     return functools.partial(F.sparse_categorical_crossentropy, from_logits=True)
 
 
-class LucidFit:
-    """Trainer.fit(epochs=N) once; a callback times each epoch. ``backend``: 'numpy', or
-    'cupy' for the GPU (model, optimizer and training on that backend)."""
+class LucidRunner:
+    """A lucidnet model with Adam and an epoch clock on ``backend`` ('numpy', or 'cupy'
+    for the GPU): the subclass's ``build`` and ``_train`` run inside that backend."""
 
     def __init__(self, spec, X, y, seed=0, backend="numpy"):
         import lucidnet
         from lucidnet import optim
-        from lucidnet.training import Trainer
-        from lucidnet.training.callbacks import Callback
 
         self.backend = backend
+        self.clock = EpochClock(device_sync(backend))
         with lucidnet.backend.use_backend(backend):
             lucidnet.manual_seed(seed)
             self.model = lucid_model(spec)
             self.optimizer = optim.Adam(self.model.parameters(), lr=1e-3)
-            self.trainer = Trainer(self.model, lucid_loss(), self.optimizer, seed=seed)
+            self.build(spec, X, y, seed)
+
+    def train(self, epochs: int, initial_epoch: int = 0) -> list[float]:
+        import lucidnet
+
+        with lucidnet.backend.use_backend(self.backend):
+            return self._train(epochs, initial_epoch)
+
+
+class LucidFit(LucidRunner):
+    """Trainer.fit(epochs=N) once; a callback times each epoch."""
+
+    def build(self, spec, X, y, seed):
+        from lucidnet.training import Trainer
+        from lucidnet.training.callbacks import Callback
+
+        self.trainer = Trainer(self.model, lucid_loss(), self.optimizer, seed=seed)
         self.X, self.y, self.batch = X, y, spec["batch"]
-        clock = self.clock = EpochClock(device_sync(backend))
+        clock = self.clock
 
         class EpochTimer(Callback):
             def on_epoch_begin(self, epoch, logs=None):
@@ -303,38 +318,22 @@ class LucidFit:
 
         self.timer = EpochTimer()
 
-    def train(self, epochs: int, initial_epoch: int = 0) -> list[float]:
-        import lucidnet
-
-        with lucidnet.backend.use_backend(self.backend):
-            history = self.trainer.fit(self.X, self.y, batch_size=self.batch,
-                                       epochs=initial_epoch + epochs, initial_epoch=initial_epoch,
-                                       verbose=0, callbacks=[self.timer])
+    def _train(self, epochs: int, initial_epoch: int) -> list[float]:
+        history = self.trainer.fit(self.X, self.y, batch_size=self.batch,
+                                   epochs=initial_epoch + epochs, initial_epoch=initial_epoch,
+                                   verbose=0, callbacks=[self.timer])
         return [float(v) for v in history.history["loss"]]
 
 
-class LucidLoop:
+class LucidLoop(LucidRunner):
     """The PyTorch-style loop on lucidnet: DataLoader, nn, optim, nn.CrossEntropyLoss."""
 
-    def __init__(self, spec, X, y, seed=0, backend="numpy"):
-        import lucidnet
-        from lucidnet import nn, optim
+    def build(self, spec, X, y, seed):
+        from lucidnet import nn
         from lucidnet.training import DataLoader
 
-        self.backend = backend
-        with lucidnet.backend.use_backend(backend):
-            lucidnet.manual_seed(seed)
-            self.model = lucid_model(spec)
-            self.optimizer = optim.Adam(self.model.parameters(), lr=1e-3)
-            self.criterion = nn.CrossEntropyLoss()
-            self.loader = DataLoader((X, y), batch_size=spec["batch"], shuffle=True, seed=seed)
-        self.clock = EpochClock(device_sync(backend))
-
-    def train(self, epochs: int, initial_epoch: int = 0) -> list[float]:
-        import lucidnet
-
-        with lucidnet.backend.use_backend(self.backend):
-            return self._train(epochs, initial_epoch)
+        self.criterion = nn.CrossEntropyLoss()
+        self.loader = DataLoader((X, y), batch_size=spec["batch"], shuffle=True, seed=seed)
 
     def _train(self, epochs: int, initial_epoch: int) -> list[float]:
         model, optimizer, criterion = self.model, self.optimizer, self.criterion
