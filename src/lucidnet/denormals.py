@@ -14,7 +14,8 @@ calling thread only (NumPy's elementwise work runs there; BLAS threads keep thei
 They are set through the C library's ``fegetenv``/``fesetenv``, on Linux x86-64 with
 glibc; elsewhere :func:`set_flush_denormal` returns False and changes nothing.
 ``Trainer.fit`` flushes inside its loop and restores the thread's flags afterwards
-(``Trainer(flush_denormal=False)`` to keep IEEE subnormals).
+(``Trainer(flush_denormal=False)`` leaves the thread's flags as they are: IEEE
+subnormals unless the caller set them).
 """
 
 from __future__ import annotations

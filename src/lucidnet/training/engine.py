@@ -78,7 +78,7 @@ class Trainer:
     The engine protocol callbacks rely on: ``model``, ``optimizer``,
     ``stop_training``, ``get_weights()``/``set_weights()``, ``metric_direction(name)``,
     ``seed``. ``flush_denormal``: flush subnormal floats to zero inside ``fit``
-    (:mod:`lucidnet.denormals`; False keeps IEEE subnormals).
+    (:mod:`lucidnet.denormals`; False leaves the thread's flags as they are).
 
     Example::
 
