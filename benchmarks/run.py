@@ -73,7 +73,11 @@ WORKLOADS = {
     # an epoch takes ~10 ms: many epochs, so that the median is stable
     "tiny": {"n": 2000, "d": 64, "classes": 10, "hidden": (32,), "batch": 32,
              "kind": "gaussian", "epochs": 30},
+    # where a GPU matters: wide layers, large batches (about 2.3 TFLOP an epoch; --device gpu)
+    "large": {"n": 60000, "d": 784, "classes": 10, "hidden": (2048, 2048), "batch": 1024,
+              "kind": "pixels", "epochs": 5},
 }
+DEFAULT_WORKLOADS = {"cpu": ["reuters", "mnist", "tiny"], "gpu": list(WORKLOADS)}
 
 # name: (what it is, whether it takes the CSR input)
 FRAMEWORKS = {
@@ -108,6 +112,8 @@ TARGETS = [
     ("tiny", ("lucid_fit", "lucid_loop"), 0.3, "tiny"),
     ("reuters", ("lucid_fit_csr", "lucid_loop_csr"), 0.6, "reuters sparse (vs torch dense)"),
 ]
+# the GPU's: lucidnet on CuPy / PyTorch on CUDA with fused Adam
+GPU_TARGETS = [("large", ("lucid_fit_gpu", "lucid_loop_gpu"), 1.5, "large (784-2048-2048-10)")]
 MEMORY_TARGET = 1.2
 MEMORY_FLOOR = 4 * 2**20  # below this peak Δ of the reference, a memory ratio is noise
 
@@ -926,10 +932,10 @@ def table(workload, spec, rows, epochs, repeats, reference=REFERENCES["cpu"]) ->
     return "\n".join(lines)
 
 
-def targets_table(summaries: dict) -> str:
+def targets_table(summaries: dict, targets=TARGETS) -> str:
     lines = ["| target | lucidnet variant | ratio (range over repeats) | target | met |",
              "|---|---|---|---|---|"]
-    for workload, variants, target, label in TARGETS:
+    for workload, variants, target, label in targets:
         rows = summaries.get(workload)
         if not rows:
             continue
@@ -952,9 +958,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workload", nargs="+", choices=list(WORKLOADS),
-                        default=list(WORKLOADS))
+                        help="default: reuters mnist tiny on the CPU, and large on the GPU too")
     parser.add_argument("--epochs", type=int,
-                        help="epochs per run (default: reuters 5, mnist 5, tiny 30)")
+                        help="epochs per run (default: reuters 5, mnist 5, tiny 30, large 5)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per framework (default 3)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke test: a fifth of the samples, 3 epochs, 1 repeat")
@@ -987,6 +993,7 @@ def main(argv=None):
         return
     if args.quick:
         args.repeats = 1
+    args.workload = args.workload or DEFAULT_WORKLOADS[args.device]
     if args.report:
         with open(args.report) as f:
             saved = json.load(f)
@@ -996,7 +1003,9 @@ def main(argv=None):
                   f"OMP_WAIT_POLICY={meta.get('omp_wait_policy')}, data {entry['facts']}")
             print("\n" + table(workload, entry["spec"], entry["summary"], entry["epochs"],
                                 meta["repeats"], REFERENCES[meta.get("device", "cpu")]))
-        print("\n" + targets_table({w: e["summary"] for w, e in saved.items()}))
+        gpu = any(e["meta"].get("device") == "gpu" for e in saved.values())
+        print("\n" + targets_table({w: e["summary"] for w, e in saved.items()},
+                                    GPU_TARGETS if gpu else TARGETS))
         return
     if args.profile:
         sys.path.insert(0, HERE)
@@ -1054,9 +1063,8 @@ def main(argv=None):
                 print(f"{fw}: float32 check {row['float32_check']}")
             if "sklearn_dtypes" in row:
                 print(f"{fw}: scikit-learn coefficient dtypes {row['sklearn_dtypes']}")
-    if args.device == "cpu":  # the targets are the CPU's
-        print("\n## Targets (lucidnet / PyTorch eager with fused Adam, median over repeats)\n")
-        print(targets_table(summaries))
+    print("\n## Targets (lucidnet / PyTorch eager with fused Adam, median over repeats)\n")
+    print(targets_table(summaries, GPU_TARGETS if args.device == "gpu" else TARGETS))
     if args.out:
         os.makedirs(os.path.dirname(args.out), exist_ok=True)
         saved = {}

@@ -51,7 +51,7 @@ DTYPES = ["float64", "float32"]
 
 def standin_modules() -> dict:
     """sys.modules entries for a 'cupy' made of NumPy (plus ``asnumpy``) and a
-    'cupyx.scipy.special' made of SciPy's.
+    'cupyx.scipy.special' and 'cupyx.scipy.sparse' made of SciPy's.
 
     What it proves without a GPU: the logic of these tests, and that lucidnet's code
     taken only when ``backend.name == 'cupy'`` (erfc from ``cupyx.scipy.special``, the
@@ -71,10 +71,11 @@ def standin_modules() -> dict:
     cupy = delegating("cupy", numpy)
     cupy.asnumpy = numpy.asarray
     special = delegating("cupyx.scipy.special", scipy.special)
+    sparse = delegating("cupyx.scipy.sparse", scipy.sparse)
     cupyx, cupyx_scipy = types.ModuleType("cupyx"), types.ModuleType("cupyx.scipy")
-    cupyx.scipy, cupyx_scipy.special = cupyx_scipy, special
+    cupyx.scipy, cupyx_scipy.special, cupyx_scipy.sparse = cupyx_scipy, special, sparse
     return {"cupy": cupy, "cupyx": cupyx, "cupyx.scipy": cupyx_scipy,
-            "cupyx.scipy.special": special}
+            "cupyx.scipy.special": special, "cupyx.scipy.sparse": sparse}
 
 
 @pytest.fixture(params=[RUNS_ON])
@@ -240,14 +241,15 @@ def test_trainer_fit_gives_the_same_history(device):
 
 
 def shuffled_batches(X_csr, y) -> list:
-    """Every batch of one shuffled epoch of (CSR X, y on the backend), on the host."""
+    """Every batch of one shuffled epoch of (CSR X, y on the backend), on the host; each
+    CSR batch is on the backend's device (``cupyx.scipy.sparse`` under CuPy)."""
     loader = DataLoader((X_csr, backend.asarray(y)), batch_size=4, shuffle=True, seed=0)
-    return [(xb.toarray(), *fetch(yb.data)) for xb, yb in loader]
+    return [(*fetch(xb.toarray()), *fetch(yb.data)) for xb, yb in loader]
 
 
 def test_loader_gathers_csr_rows_with_host_indices(device):
-    """CSR rows are gathered with the host permutation, the dense array with its copy on
-    the device: the batches are NumPy's, element for element."""
+    """CSR rows are gathered with the host permutation, then moved to the device; the
+    dense array with its copy on the device: the batches are NumPy's, element for element."""
     X = scipy.sparse.random(10, 5, density=0.5, format="csr", random_state=0)
     y = numpy.arange(10)
     got, expected = shuffled_batches(X, y), on_numpy(shuffled_batches, X, y)
@@ -283,3 +285,86 @@ def test_save_load_round_trip(device, tmp_path):
             numpy.testing.assert_array_equal(value, saved[name], strict=True)
     for a, b in zip(step(loaded, restored), step(model, optimizer)):
         numpy.testing.assert_array_equal(a, b, strict=True)
+
+
+# -- the doors users take: Keras fit, the PyTorch-style loop, sparse input, large layers --------
+def keras_fit(X, y) -> tuple:
+    """The course's Keras snippet (Dense–relu, softmax, compile('adam'), fit with a
+    validation split): the history and the final weights."""
+    from lucidnet import keras
+
+    lucidnet.manual_seed(0)
+    model = keras.Sequential([keras.layers.Dense(8, activation="relu", input_shape=(4,)),
+                              keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(backend.asarray(X), backend.asarray(y), batch_size=16, epochs=2,
+                        validation_split=0.25, verbose=0)
+    probabilities = model.predict(backend.asarray(X[:5]), verbose=0)
+    assert isinstance(probabilities, numpy.ndarray)  # Keras's predict returns NumPy arrays
+    return history.history, [*fetch(*(p.data for p in model.parameters())), probabilities]
+
+
+def test_keras_fit_gives_the_same_history(device):
+    X, y = blobs()
+    history, arrays = keras_fit(X, y)
+    history_ref, arrays_ref = on_numpy(keras_fit, X, y)
+    assert list(history) == list(history_ref)
+    for key, values in history.items():
+        numpy.testing.assert_allclose(values, history_ref[key], rtol=RTOL[arrays[0].dtype])
+    assert_close(arrays, arrays_ref)
+
+
+def loop_epochs(X, y, sizes, epochs: int = 2) -> list:
+    """The PyTorch-style loop (DataLoader, nn.CrossEntropyLoss, optim.Adam) from seed 0,
+    in float64: each step's loss, then the final parameters. (In float32 a GPU's matrix
+    products, summed in another order, differ in the last bits, and Adam's m/√v scales
+    such differences up for entries whose gradients are near 0.)"""
+    with backend.default_dtype("float64"):
+        return _loop_epochs(X, y, sizes, epochs)
+
+
+def _loop_epochs(X, y, sizes, epochs):
+    model = mlp(sizes)
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = optim.Adam(model.parameters(), lr=0.01)
+    loader = DataLoader((backend.asarray(X, dtype=backend.float_dtype), backend.asarray(y)),
+                        batch_size=16, shuffle=True, seed=0)
+    losses_seen = []
+    for _ in range(epochs):
+        for xb, yb in loader:
+            loss = loss_fn(model(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            losses_seen.append(float(loss.item()))
+    return losses_seen, fetch(*(p.data for p in model.parameters()))
+
+
+@pytest.mark.parametrize("sizes", [[4, 8, 3], [4, 300, 200, 3]], ids=["small", "large"])
+def test_pytorch_style_loop(device, sizes):
+    """On the CPU small layers share the optimizer's flat buffer and large ones (over
+    16,384 entries on average) are stepped one by one; on the GPU every group shares one.
+    The numbers are the same either way."""
+    X, y = blobs(n=64)
+    losses_seen, weights = loop_epochs(X, y, sizes)
+    losses_ref, weights_ref = on_numpy(loop_epochs, X, y, sizes)
+    numpy.testing.assert_allclose(losses_seen, losses_ref, rtol=RTOL[weights[0].dtype])
+    assert_close(weights, weights_ref)
+
+
+def fit_csr(X_csr, y) -> tuple:
+    """Trainer.fit on SciPy CSR input (the sparse first layer) for 2 shuffled epochs."""
+    model = mlp([X_csr.shape[1], 8, 3], nn.Softmax())
+    trainer = trainer_for(model, metrics=["accuracy"])
+    history = trainer.fit(X_csr, backend.asarray(y), batch_size=8, epochs=2, verbose=0)
+    return history.history, fetch(*(p.data for p in model.parameters()))
+
+
+def test_trainer_fit_on_sparse_input(device):
+    X = scipy.sparse.random(40, 30, density=0.2, format="csr", random_state=0, dtype=numpy.float32)
+    y = numpy.random.default_rng(0).integers(0, 3, 40)
+    history, weights = fit_csr(X, y)
+    history_ref, weights_ref = on_numpy(fit_csr, X, y)
+    for key, values in history.items():
+        numpy.testing.assert_allclose(values, history_ref[key], rtol=1e-5)
+    assert_close(weights, weights_ref)

@@ -84,6 +84,21 @@ def asarray(data, dtype=None):
     return xp.asarray(data, dtype=dtype)
 
 
+def is_sparse(array) -> bool:
+    """Whether ``array`` is a SciPy sparse matrix or array, or CuPy's twin on the GPU
+    (``cupyx.scipy.sparse``), without importing either."""
+    return type(array).__module__.startswith(("scipy.sparse", "cupyx.scipy.sparse"))
+
+
+def sparse_to_device(matrix):
+    """A SciPy CSR ``matrix`` on the active backend: itself under NumPy, a
+    ``cupyx.scipy.sparse.csr_matrix`` copy under CuPy (whose products with device arrays
+    stay on the device; SciPy's would need the host)."""
+    if name != "cupy" or not type(matrix).__module__.startswith("scipy.sparse"):
+        return matrix
+    return importlib.import_module("cupyx.scipy.sparse").csr_matrix(matrix)
+
+
 def to_numpy(array) -> numpy.ndarray:
     """A host NumPy array from an array of any backend."""
     if isinstance(array, numpy.ndarray):

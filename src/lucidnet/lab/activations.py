@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from lucidnet import activations as registry
+from lucidnet import backend
 from lucidnet import datasets, functional as F, manual_seed, nn, no_grad, optim, stack, tensor
 from lucidnet.lab.report import Result, section
 from lucidnet.registry import ACTIVATIONS
@@ -73,12 +74,13 @@ def _curve(name: str, points: int = 601, eps: float = 1e-6) -> dict:
     label, y = _apply(name, leaf)
     y.sum().backward()  # each y_i depends on x_i only: x.grad = f'(x)
     with no_grad():
-        plus, minus = (_apply(name, tensor(x + s))[1].data for s in (eps, -eps))
-    forward, backward = (plus - y.data) / eps, (y.data - minus) / eps
+        plus, minus = (_apply(name, tensor(x + s))[1].numpy() for s in (eps, -eps))
+    y, dy = y.numpy(), backend.to_numpy(leaf.grad)  # on the host, from any backend
+    forward, backward = (plus - y) / eps, (y - minus) / eps
     central = (plus - minus) / (2 * eps)
     smooth = np.abs(forward - backward) <= 1e-4 * (1 + np.abs(central))
-    return {"label": label, "x": x, "y": y.data, "dy": leaf.grad, "smooth": smooth,
-            "error": float(np.abs(leaf.grad - central)[smooth].max())}
+    return {"label": label, "x": x, "y": y, "dy": dy, "smooth": smooth,
+            "error": float(np.abs(dy - central)[smooth].max())}
 
 
 def _gallery() -> tuple[dict, bool, object]:
@@ -135,7 +137,7 @@ def _sigmoid_derivative(x) -> np.ndarray:
     """σ'(x) by autograd, in float64."""
     leaf = tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
     F.sigmoid(leaf).sum().backward()
-    return leaf.grad
+    return backend.to_numpy(leaf.grad)
 
 
 def _crossing(lo: float, hi: float) -> float:
@@ -176,7 +178,7 @@ def _saturation_figure(x, ds, crossing):
 
     fig = Figure(figsize=(7, 3.5), layout="constrained")
     ax = fig.subplots()
-    ax.plot(x, F.sigmoid(tensor(x)).data, label="σ(x)")
+    ax.plot(x, F.sigmoid(tensor(x)).numpy(), label="σ(x)")
     ax.plot(x, ds, label="σ'(x) (autograd)")
     ax.axhline(SATURATION, color="k", ls=":", lw=1, label=f"σ' = {SATURATION}")
     for side in (-1, 1):
@@ -203,7 +205,7 @@ def _unit_gradients(activation: str, X, y, batch: int):
         loss = F.sparse_categorical_crossentropy(y[part], model(X[part]), from_logits=True)
         model.zero_grad()
         loss.backward()
-        grads.append(W.grad.copy())
+        grads.append(backend.to_numpy(W.grad).copy())
     return np.stack(grads)  # (batches, 32, 10)
 
 
@@ -264,7 +266,7 @@ def _dead_units(model, X, y) -> tuple[float, float]:
     model.zero_grad()
     loss.backward()
     hidden = [m for m in model if isinstance(m, nn.Linear)][:-1]
-    dead = np.concatenate([(np.abs(m.weight.grad).sum(0) + np.abs(m.bias.grad)) == 0
+    dead = np.concatenate([backend.to_numpy((abs(m.weight.grad).sum(0) + abs(m.bias.grad)) == 0)
                            for m in hidden])
     negative = []
     with no_grad():
@@ -272,7 +274,7 @@ def _dead_units(model, X, y) -> tuple[float, float]:
         for m in model:
             h = m(h)
             if any(m is lin for lin in hidden):
-                negative.append((h.data <= 0).all(axis=0))
+                negative.append(backend.to_numpy((h.data <= 0).all(axis=0)))
     return float(dead.mean()), float(np.concatenate(negative).mean())
 
 
@@ -293,7 +295,7 @@ def _train_rectifier(name, lr, seed, epochs, width, X, y) -> dict:
             optimizer.step()
     dead, negative = _dead_units(model, X, y)
     with no_grad():
-        accuracy = float((model(tensor(X)).data.argmax(axis=1) == y).mean())
+        accuracy = float((model(tensor(X)).numpy().argmax(axis=1) == y).mean())
     return {"dead_at_init": dead_at_init, "dead": dead, "negative_everywhere": negative,
             "train_accuracy": accuracy}
 
@@ -354,7 +356,7 @@ def _training_curve(activation, lr, seed, max_epochs, every, X, y):
 
     def error():
         with no_grad():
-            return float((model(inputs).data.argmax(axis=1) != y).mean())
+            return float((model(inputs).numpy().argmax(axis=1) != y).mean())
 
     curve, step = [(0.0, error())], 0
     for epoch in range(max_epochs):

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import lucidnet
-from lucidnet import nn, tensor
+from lucidnet import backend, nn, tensor
 from lucidnet.lab.report import Result, section
 
 
@@ -108,8 +108,9 @@ def backprop_by_hand(quick: bool = False) -> Result:
     images = tensor(x, requires_grad=True)
     loss = nn.BCELoss()(model(images), tensor(y))
     loss.backward()
-    autograd = {"W1": first.weight.grad, "b1": first.bias.grad, "W2": second.weight.grad,
-                "b2": second.bias.grad, "x": images.grad}
+    autograd = {name: backend.to_numpy(grad) for name, grad in (
+        ("W1", first.weight.grad), ("b1", first.bias.grad), ("W2", second.weight.grad),
+        ("b2", second.bias.grad), ("x", images.grad))}
     diffs = {name: float(np.abs(by_hand[name] - autograd[name]).max()) for name in by_hand}
     loss_diff = abs(L - loss.item())
     lines.append("Check against lucidnet autograd (loss.backward()), max |difference|: "

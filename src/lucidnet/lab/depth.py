@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 import lucidnet
 import lucidnet.functional as F
-from lucidnet import nn, optim
+from lucidnet import backend, nn, optim
 from lucidnet.lab.report import Result, section
 from lucidnet.training import Trainer
 
@@ -60,8 +60,8 @@ def _collapse(linears):
 
 def _single_layer(W, b) -> nn.Linear:
     layer = _f64(lambda: nn.Linear(*W.shape))
-    layer.weight.data[...] = W
-    layer.bias.data[...] = b
+    layer.weight.data[...] = backend.asarray(W)
+    layer.bias.data[...] = backend.asarray(b)
     return layer
 
 
@@ -145,10 +145,9 @@ def _course_xor_network() -> nn.Sequential:
     """h = ReLU(x W + c), ŷ = h w + b with W = [[1, 1], [1, 1]], c = [0, −1],
     w = [1, −2]ᵀ, b = 0 (the course's solution)."""
     net = _f64(lambda: _mlp((2, 2, 1)))
-    net[0].weight.data[...] = [[1.0, 1.0], [1.0, 1.0]]
-    net[0].bias.data[...] = [0.0, -1.0]
-    net[2].weight.data[...] = [[1.0], [-2.0]]
-    net[2].bias.data[...] = [0.0]
+    for parameter, values in zip(net.parameters(), ([[1.0, 1.0], [1.0, 1.0]], [0.0, -1.0],
+                                                    [[1.0], [-2.0]], [0.0])):
+        parameter.data[...] = backend.asarray(values)
     return net
 
 

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 import lucidnet
 import lucidnet.functional as F
-from lucidnet import nn, optim, tensor
+from lucidnet import backend, nn, optim, tensor
 from lucidnet.datasets import embedded
 from lucidnet.diagnostics import numerical_gradient
 from lucidnet.lab.report import Result, section
@@ -184,7 +184,7 @@ def _per_point_dz(y, z, kind: str):
     clipped output with squared error, σ(z) − y for sigmoid + BCE."""
     leaf = tensor(z, requires_grad=True)
     _classifier_loss(kind, y, leaf, reduction="sum").backward()
-    return leaf.grad[:, 0]
+    return backend.to_numpy(leaf.grad[:, 0])
 
 
 def _start_layer():
@@ -340,10 +340,10 @@ def multiclass(quick: bool = False) -> Result:
 
     logits = tensor(o, requires_grad=True)
     F.categorical_crossentropy(y, logits, from_logits=True, reduction="sum").backward()
-    fused = logits.grad
+    fused = backend.to_numpy(logits.grad)
     logits = tensor(o, requires_grad=True)
     F.categorical_crossentropy(y, F.softmax(logits), reduction="sum").backward()
-    unfused = logits.grad
+    unfused = backend.to_numpy(logits.grad)
     e = np.exp(o - o.max(axis=1, keepdims=True))
     formula = e / e.sum(axis=1, keepdims=True) - y
     probe = o.copy()

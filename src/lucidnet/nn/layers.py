@@ -27,14 +27,12 @@ from lucidnet.nn.module import LAYERS, Module, Parameter
 __all__ = ["BatchNorm1d", "Dropout", "Flatten", "Linear", "batch_norm", "dropout", "linear"]
 
 
-def _is_sparse(x) -> bool:
-    """Whether ``x`` is a SciPy sparse matrix or array (without importing SciPy)."""
-    return type(x).__module__.startswith("scipy.sparse")
-
-
 def _as_input(x, dtype):
-    """``x`` as a Tensor of ``dtype`` (sparse data stay sparse, cast to ``dtype``)."""
-    if isinstance(x, Tensor) or _is_sparse(x):
+    """``x`` as a Tensor of ``dtype`` (sparse data stay sparse, on the backend's device,
+    cast to ``dtype``)."""
+    if backend.is_sparse(x):
+        x = backend.sparse_to_device(x)
+    if isinstance(x, Tensor) or backend.is_sparse(x):
         return x if x.dtype == dtype else x.astype(dtype)  # Tensor.astype is differentiable
     return Tensor(backend.asarray(x, dtype=dtype))
 

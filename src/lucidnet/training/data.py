@@ -22,9 +22,7 @@ from lucidnet.autograd import Tensor
 from lucidnet.errors import ShapeError
 
 
-def is_sparse(array) -> bool:
-    """Whether ``array`` is a SciPy sparse matrix or array (without importing SciPy)."""
-    return type(array).__module__.startswith("scipy.sparse")
+is_sparse = backend.is_sparse
 
 
 def as_batchable(array, what: str = "array"):
@@ -164,6 +162,7 @@ class DataLoader:
                          for a, i, take in zip(arrays, index, gathers)]
             else:
                 parts = [a[start:stop] for a in arrays]
+            parts = [a if d else backend.sparse_to_device(a) for a, d in zip(parts, dense)]
             batch = tuple([Tensor(a) if d else a for a, d in zip(parts, dense)]) if tensors else parts
             yield batch[0] if self.single else tuple(batch)
 
