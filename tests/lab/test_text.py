@@ -123,7 +123,14 @@ def test_without_reuters_the_sections_run_on_a_labelled_stand_in(tmp_path, monke
     assert (result.numbers["accuracy_on_borrowed"]["keras"]
             < result.numbers["accuracy_on_own_text"]["keras"] - 0.30)
     assert "keras_reference" not in result.numbers
+    assert result.verdict == "not measured" and "Reuters-21578 was not found" in result.not_measured
     result = text.bottleneck(quick=True)
     assert result.numbers["stand_in"] and "stand-in" in result.claim.lower()
+    assert result.verdict == "not measured" and "digits" in result.not_measured
     acc = result.numbers["final_accuracy"]
     assert acc["64-64"] > acc["4-4"] + 0.10
+
+
+def test_on_reuters_the_sections_are_measured(bottleneck, variants):
+    assert bottleneck.not_measured == "" and bottleneck.verdict == "held"
+    assert variants.not_measured == "" and variants.verdict == "held"

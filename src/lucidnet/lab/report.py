@@ -27,7 +27,9 @@ class Result:
     ``claim``: the lecture's statement; ``held``: whether the measurement supports it;
     ``numbers``: every measured value (JSON-serializable); ``summary``: one paragraph
     saying what was measured, on which data, and how it compares with the claim;
-    ``figures``: name → matplotlib Figure.
+    ``figures``: name → matplotlib Figure; ``not_measured``: why the claim was not
+    measured although the section ran (the data it is about were missing and a stand-in
+    took their place), empty when it was.
     """
 
     claim: str
@@ -35,6 +37,12 @@ class Result:
     numbers: dict
     summary: str
     figures: dict = field(default_factory=dict)
+    not_measured: str = ""
+
+    @property
+    def verdict(self) -> str:
+        """'held', 'not held', or 'not measured' (whatever the stand-in gave)."""
+        return "not measured" if self.not_measured else "held" if self.held else "not held"
 
 
 def section(key: str, title: str):
@@ -64,9 +72,12 @@ def run(out="lab-report", quick: bool = False, only=None) -> Path:
         started = time.perf_counter()
         results[key] = SECTIONS[key][1](quick=quick)
         timings[key] = time.perf_counter() - started
-        print(f"lab {key}: {'held' if results[key].held else 'NOT held'} "
-              f"({timings[key]:.1f} s)")
-    document = {key: {"title": SECTIONS[key][0], "claim": r.claim, "held": bool(r.held),
+        r = results[key]
+        print(f"lab {key}: {r.verdict.replace('not held', 'NOT held')} ({timings[key]:.1f} s)"
+              + (f": {r.not_measured}" if r.not_measured else ""))
+    document = {key: {"title": SECTIONS[key][0], "claim": r.claim, "verdict": r.verdict,
+                      "held": None if r.not_measured else bool(r.held),
+                      "not_measured": r.not_measured or None,
                       "numbers": _finite(r.numbers), "summary": r.summary,
                       "seconds": round(timings[key], 3)}
                 for key, r in results.items()}
@@ -102,13 +113,17 @@ def _png(figure) -> str:
 def _html(results: dict, quick: bool) -> str:
     parts = ["<!doctype html><meta charset='utf-8'><title>lucidnet lab</title>",
              "<style>body{font-family:sans-serif;max-width:60em;margin:auto;padding:1em}"
-             ".held{color:#080}.failed{color:#b00}pre{background:#f4f4f4;padding:.5em;"
+             ".held{color:#080}.failed{color:#b00}.unmeasured{color:#666}"
+             "pre{background:#f4f4f4;padding:.5em;"
              "overflow-x:auto}img{max-width:100%}</style>",
              f"<h1>lucidnet lab{' (quick)' if quick else ''}</h1>"]
     for key, r in results.items():
-        verdict = "<span class='held'>held</span>" if r.held else \
-            "<span class='failed'>not held</span>"
+        css = {"held": "held", "not held": "failed", "not measured": "unmeasured"}[r.verdict]
+        verdict = f"<span class='{css}'>{r.verdict}</span>"
         parts.append(f"<h2 id='{key}'>{html.escape(SECTIONS[key][0])}: {verdict}</h2>")
+        if r.not_measured:
+            parts.append(f"<p class='unmeasured'><b>Not measured.</b> "
+                         f"{html.escape(r.not_measured)}</p>")
         parts.append(f"<p><b>Claim.</b> {html.escape(r.claim)}</p>")
         parts.append(f"<p><b>Measured.</b> {html.escape(r.summary)}</p>")
         # multi-line texts (a printed trace) read as text, the rest as JSON

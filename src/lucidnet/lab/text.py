@@ -75,6 +75,7 @@ class TextData(NamedTuple):
     num_classes: int
     stand_in: bool       # True when Reuters was absent and another dataset is used
     batch_size: int = 512
+    missing: str = ""    # with a stand-in: what was not found, and where it was looked for
 
 
 # -- data ---------------------------------------------------------------------------
@@ -121,8 +122,9 @@ def load_text(variant: str = "keras") -> TextData:
     """Reuters (``variant``), or the digits stand-in when the SGML files are absent."""
     try:
         return _reuters(reuters_path(), variant)
-    except FileNotFoundError:
-        return _digits()
+    except FileNotFoundError as err:
+        return _digits()._replace(missing=f"Reuters-21578 was not found ({err}); the section "
+                                          "ran on scikit-learn's digits as a stand-in")
 
 
 def _stand_in_borrowing(data: TextData, share: float = 0.09, seed: int = 113):
@@ -356,7 +358,8 @@ def bottleneck(quick: bool = False) -> Result:
              "64-4 about 70 %, 4-4 about 62.6 % (Keras: 79.4 %, 69.0 %, 62.6 %).")
     if data.stand_in:
         claim += " [Run on digits as a stand-in: Reuters-21578 was not found.]"
-    return Result(claim, bool(held), numbers, summary + sweep_text, figures)
+    return Result(claim, bool(held), numbers, summary + sweep_text, figures,
+                  not_measured=data.missing)
 
 
 def _sweep_figure(sweep: dict, name: str):
@@ -489,7 +492,8 @@ def reuters_variants(quick: bool = False) -> Result:
              "about 88.5 % (Keras: 79.4 % vs 88.5 %).")
     if keras_data.stand_in:
         claim += " [Run on digits as a stand-in: Reuters-21578 was not found.]"
-    return Result(claim, bool(held), numbers, summary, figures)
+    return Result(claim, bool(held), numbers, summary, figures,
+                  not_measured=keras_data.missing)
 
 
 def _borrowed_text_in_train(path, borrowed_test: np.ndarray) -> tuple[int, int]:
