@@ -42,7 +42,8 @@ from lucidnet.denormals import flush_denormal
 from lucidnet.nn.module import Module, one_function
 from lucidnet.training.callbacks import CallbackList, echo
 from lucidnet.training.data import DataLoader, is_sparse
-from lucidnet.training.inputs import FitData, cast, warn_single_class_tail
+from lucidnet.training.inputs import (FitData, as_model_input, model_inputs,
+                                      warn_single_class_tail)
 from lucidnet.training.outputs import Head, build_heads, split_outputs
 from lucidnet.training.progress import ProgbarLogger
 
@@ -165,8 +166,9 @@ class Trainer:
     def _layout(self, data: FitData) -> list[tuple]:
         """(head, batch position of its target, of its weights or None) per head."""
         names = [h.name for h in self.heads]
-        offset = 1 + len(data.targets)
-        ys = [1 + i for i in data.index(names, "y")]
+        first = len(data.inputs)
+        offset = first + len(data.targets)
+        ys = [first + i for i in data.index(names, "y")]
         ws = [None if i is None else offset + i for i in data.index(names, "sample_weight")]
         return list(zip(self.heads, ys, ws))
 
@@ -203,7 +205,8 @@ class Trainer:
             shuffle: bool = True, class_weight=None, sample_weight=None, initial_epoch: int = 0):
         """Train for epochs ``initial_epoch`` … ``epochs`` − 1; returns the History.
 
-        x: (N, D) array or SciPy sparse matrix; y: an array, or a dict/list of arrays
+        x: (N, D) array or SciPy sparse matrix, or a list / dict by input name of arrays
+        for a model of several inputs; y: an array, or a dict/list of arrays
         for several outputs; ``validation_data``: (x, y) or (x, y, sample_weight).
         """
         verbose = _verbose(verbose)
@@ -307,7 +310,8 @@ class Trainer:
                 loss, head_values, preds, layout = self._tape_step(data, arrays, layout)
                 if head_totals is None:
                     head_totals = [0.0] * len(layout)
-                    fused = self._fused(layout, loss, preds[0], arrays, loader)
+                    if not data.several:
+                        fused = self._fused(layout, loss, preds[0], arrays, loader)
                 if len(layout) > 1:
                     for k, value in enumerate(head_values):
                         head_totals[k] += float(value.data) * n
@@ -330,7 +334,7 @@ class Trainer:
         """One training step through the tape on a batch of arrays (dense ones become
         Tensors); returns (L, head losses, ŷ per head, layout)."""
         batch = tuple([a if is_sparse(a) else Tensor(a) for a in arrays])
-        preds = self._predictions(self.model(batch[0]))
+        preds = self._predictions(self.model(data.model_input(batch)))
         if layout is None:
             layout = self._layout(data)
             self._ensure_bound()
@@ -380,7 +384,7 @@ class Trainer:
             with no_grad():
                 for step, batch in enumerate(loader):
                     cbs.on_test_batch_begin(step)
-                    preds = self._predictions(model(batch[0]))
+                    preds = self._predictions(model(data.model_input(batch)))
                     if layout is None:
                         layout = self._layout(data)
                         head_totals = [0.0] * len(layout)
@@ -408,7 +412,8 @@ class Trainer:
         """The model's outputs for x in eval mode, without gradients, as NumPy arrays
         (a dict or list of arrays for a multi-output model)."""
         verbose = _verbose(verbose)
-        loader = DataLoader(cast(x, self._dtype(), True, "x"), batch_size=batch_size)
+        keys, inputs, several = model_inputs(x, self._dtype())
+        loader = DataLoader(tuple(inputs), batch_size=batch_size)
         cbs = CallbackList(callbacks, progbar=ProgbarLogger() if verbose else None,
                            model=self.callback_model, steps=len(loader), verbose=verbose)
         model = self.model
@@ -420,7 +425,7 @@ class Trainer:
             with no_grad():
                 for step, xb in enumerate(loader):
                     cbs.on_predict_batch_begin(step)
-                    out = model(xb)
+                    out = model(as_model_input(xb, keys, several))
                     names, preds = split_outputs(out)
                     if parts is None:
                         parts, first = [[] for _ in preds], out

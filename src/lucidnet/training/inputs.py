@@ -3,9 +3,9 @@
 x is cast to the model's float dtype (features, integers included), float targets
 and sample weights too; integer targets stay integers (class indices). The cast
 happens once per call, so float64 NumPy input to a float32 model costs one copy and
-no batch ever carries float64. Targets and sample weights may be one array, a dict by
-output name or a list by position; they keep that structure until the model's
-outputs are known.
+no batch ever carries float64. Inputs, targets and sample weights may be one array, a
+dict by name or a list by position; targets and weights keep that structure until the
+model's outputs are known, inputs reach the model in it (:meth:`FitData.model_input`).
 """
 
 from __future__ import annotations
@@ -48,21 +48,45 @@ def structure(values, what: str) -> tuple[list | None, list]:
     return None, [values]
 
 
-class FitData:
-    """x, targets and sample weights with N samples each, ready for loaders.
+def model_inputs(x, dtype) -> tuple[list | None, list, bool]:
+    """(keys or None, arrays cast to ``dtype``, whether x was a structure) for x: one
+    array, or a dict by input name or a list of arrays (a model of several inputs)."""
+    keys, arrays = structure(x, "x")
+    several = keys is not None or len(arrays) > 1 or arrays[0] is not x
+    return keys, [cast(a, dtype, True, "x") for a in arrays], several
 
-    ``target_keys``/``weight_keys`` are the dict keys the user gave (None for
-    positions); :meth:`index` matches them to the model's output names.
+
+def as_model_input(arrays, keys, several):
+    """What the model is called with: the one array, or the list / dict of inputs."""
+    if keys is not None:
+        return dict(zip(keys, arrays))
+    return list(arrays) if several else arrays[0]
+
+
+class FitData:
+    """Inputs, targets and sample weights with N samples each, ready for loaders.
+
+    ``inputs`` are the arrays of x (one, or one per model input, as
+    :func:`model_inputs`); ``target_keys``/``weight_keys`` are the dict keys the user
+    gave (None for positions); :meth:`index` matches them to the model's output names.
     """
 
-    def __init__(self, x, targets=(), target_keys=None, weights=(), weight_keys=None):
-        self.x, self.targets, self.target_keys = x, list(targets), target_keys
+    def __init__(self, inputs, targets=(), target_keys=None, weights=(), weight_keys=None,
+                 input_keys=None, several=False):
+        self.inputs, self.input_keys, self.several = list(inputs), input_keys, several
+        self.targets, self.target_keys = list(targets), target_keys
         self.weights, self.weight_keys = list(weights), weight_keys
-        n = self.x.shape[0]
-        for what, arrays in (("y", self.targets), ("sample_weight", self.weights)):
+        n = self.inputs[0].shape[0]
+        for what, arrays in (("x", self.inputs[1:]), ("y", self.targets),
+                             ("sample_weight", self.weights)):
             for a in arrays:
                 if a.shape[0] != n:
                     raise ShapeError(f"x has {n} samples but {what} has {a.shape[0]}")
+
+    def model_input(self, batch):
+        """The model's argument for a batch from :meth:`loader`: its first array, or the
+        list / dict of its input arrays."""
+        return as_model_input(batch[:len(self.inputs)], self.input_keys, self.several)
 
     @classmethod
     def prepare(cls, x, y, dtype, sample_weight=None, class_weight=None) -> FitData:
@@ -81,14 +105,15 @@ class FitData:
             per_class = class_weights_to_sample(targets[0], class_weight)
             per_class = backend.asarray(per_class, dtype=dtype)
             weights = [per_class * weights[0]] if weights else [per_class]
-        return cls(cast(x, dtype, True, "x"), targets, target_keys, weights, weight_keys)
+        input_keys, inputs, several = model_inputs(x, dtype)
+        return cls(inputs, targets, target_keys, weights, weight_keys, input_keys, several)
 
     def __len__(self):
-        return self.x.shape[0]
+        return self.inputs[0].shape[0]
 
     def loader(self, batch_size: int, shuffle: bool = False, seed=None) -> DataLoader:
-        """Batches (x, *targets, *weights), each one gather (or a view)."""
-        dataset = TensorDataset(self.x, *self.targets, *self.weights)
+        """Batches (*inputs, *targets, *weights), each one gather (or a view)."""
+        dataset = TensorDataset(*self.inputs, *self.targets, *self.weights)
         return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, seed=seed)
 
     def split(self, fraction: float) -> tuple[FitData, FitData]:
@@ -101,8 +126,9 @@ class FitData:
                              f"sample out of {n}; use more data or another fraction")
         parts = []
         for part in (slice(0, at), slice(at, n)):
-            parts.append(FitData(self.x[part], [t[part] for t in self.targets], self.target_keys,
-                                 [w[part] for w in self.weights], self.weight_keys))
+            parts.append(FitData([x[part] for x in self.inputs], [t[part] for t in self.targets],
+                                 self.target_keys, [w[part] for w in self.weights],
+                                 self.weight_keys, self.input_keys, self.several))
         return parts[0], parts[1]
 
     def index(self, names: list, what: str) -> list:
