@@ -297,13 +297,6 @@ def test_save_warns_and_drops_compile_settings_that_have_no_name(tmp_path):
     assert keras.models.load_model(tmp_path / "m.safetensors").metrics_names == []
 
 
-def test_a_functional_model_cannot_be_saved_yet_and_says_what_to_do(tmp_path):
-    inputs = keras.Input(shape=(3,))
-    model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
-    with pytest.raises(TypeError, match="save_weights"):
-        model.save(tmp_path / "f.safetensors")
-
-
 # -- errors ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("method", ["fit", "evaluate"])
 def test_fit_or_evaluate_before_compile_says_to_compile(method):

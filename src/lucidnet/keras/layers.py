@@ -17,7 +17,7 @@ from collections import defaultdict
 import numpy
 
 from lucidnet import activations, backend, initializers, nn
-from lucidnet.autograd import Tensor, no_grad
+from lucidnet.autograd import Tensor, no_grad, ops
 from lucidnet.errors import ShapeError
 from lucidnet.keras import regularizers
 from lucidnet.nn.module import LAYERS
@@ -38,18 +38,36 @@ def unique_name(class_name: str) -> str:
 
 
 class KerasTensor:
-    """A symbolic tensor of the functional API: a shape and the layer call that makes it.
+    """A symbolic tensor of the functional API: a shape, a dtype and the layer call
+    that makes it.
 
-    ``shape`` includes the batch axis as ``None``.
+    ``shape`` includes the batch axis as ``None``; ``inputs`` are the KerasTensors the
+    layer was called on, ``many`` whether they came as a list (a merge layer's call);
+    ``node_index`` counts the layer's earlier calls (a shared layer's n-th use).
     """
 
-    def __init__(self, shape, layer=None, inputs=()):
+    def __init__(self, shape, layer=None, inputs=(), dtype=None, many=False):
         self.shape = tuple(shape)
-        self.layer, self.inputs = layer, tuple(inputs)
+        self.layer, self.inputs, self.many = layer, tuple(inputs), many
+        self.dtype = str(backend.xp.dtype(dtype or backend.float_dtype))
+        self.node_index = 0
+
+    @property
+    def name(self) -> str:
+        return self.layer.name if self.layer is not None else "keras_tensor"
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
 
     def __repr__(self):
-        source = self.layer.name if self.layer is not None else "?"
-        return f"<KerasTensor shape={self.shape}, from {source!r}>"
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+
+def _is_symbolic(x) -> bool:
+    if isinstance(x, (list, tuple)):
+        return bool(x) and all(isinstance(t, KerasTensor) for t in x)
+    return isinstance(x, KerasTensor)
 
 
 class Layer(nn.Module):
@@ -69,6 +87,7 @@ class Layer(nn.Module):
         self.trainable = trainable
         self.dtype_policy = None if dtype is None else backend.xp.dtype(dtype)
         self.output_shape = None
+        self._calls, self._first_call = 0, None  # symbolic calls (functional API)
 
     @property
     def dtype(self):
@@ -81,29 +100,58 @@ class Layer(nn.Module):
         raise NotImplementedError(f"{type(self).__name__} defines no call")
 
     def __call__(self, x):
-        if isinstance(x, KerasTensor):
+        if _is_symbolic(x):
             return self._symbolic_call(x)
         if not self.built:
-            self.build((None, *x.shape[1:]))
+            shapes = [(None, *t.shape[1:]) for t in x] if isinstance(x, (list, tuple)) else None
+            self.build(shapes or (None, *x.shape[1:]))
             self.built = True
         return self.call(x)
 
-    def _symbolic_call(self, x: KerasTensor) -> KerasTensor:
+    def _symbolic_call(self, x, record: bool = True) -> KerasTensor:
+        """Call on KerasTensors (one, or a list for a merge layer): build, probe one
+        sample of zeros in evaluation mode for the output shape, count the call and
+        keep the first one (``input``, ``output``)."""
+        many = isinstance(x, (list, tuple))
+        inputs = tuple(x) if many else (x,)
         if not self.built:
-            self.build(x.shape)
+            self.build([t.shape for t in inputs] if many else x.shape)
             self.built = True
         with no_grad():
-            probe = backend.xp.zeros((1, *x.shape[1:]), dtype=self.dtype)
+            probes = [Tensor(backend.xp.zeros((1, *t.shape[1:]), dtype=self.dtype)) for t in inputs]
             was_training = self.training
             self.eval()
-            y = self.call(Tensor(probe))
+            y = self.call(probes if many else probes[0])
             self.train(was_training)
         self.output_shape = (None, *y.shape[1:])
-        return KerasTensor(self.output_shape, self, (x,))
+        out = KerasTensor(self.output_shape, self, inputs, self.dtype, many)
+        if record:
+            out.node_index = self._calls
+            self._calls += 1
+            if self._first_call is None:
+                self._first_call = (x, out)
+        return out
+
+    def _first(self, what: str):
+        if self._first_call is None:
+            raise ValueError(f"{self.label()} has never been called and thus has no defined "
+                             f"{what}")
+        return self._first_call
+
+    @property
+    def input(self):
+        """The symbolic input(s) of this layer's first call in the functional API
+        (Keras 3: the first call's, when a layer is shared)."""
+        return self._first("input")[0]
+
+    @property
+    def output(self):
+        """The symbolic output of this layer's first call in the functional API."""
+        return self._first("output")[1]
 
     def compute_output_shape(self, input_shape):
         """The output shape for an input shape (batch axis ``None``), by a probe call."""
-        return self._symbolic_call(KerasTensor(input_shape)).shape
+        return self._symbolic_call(KerasTensor(input_shape), record=False).shape
 
     @property
     def weights(self):
@@ -340,11 +388,16 @@ class PReLU(Layer):
 class InputLayer(Layer):
     """The entry of a functional model: holds the input shape, computes nothing."""
 
-    def __init__(self, shape, **kwargs):
+    def __init__(self, shape, batch_size=None, dtype=None, **kwargs):
         super().__init__(**kwargs)
         self.shape = tuple(shape)
-        self.output_shape = (None, *self.shape)
+        self.output_shape = (batch_size, *self.shape)
         self.built = True
+        self._calls, self._first_call = 1, (None, KerasTensor(self.output_shape, self, dtype=dtype))
+
+    @property
+    def input(self):
+        return self.output
 
     def call(self, x):
         if tuple(x.shape[1:]) != self.shape:
@@ -357,7 +410,161 @@ class InputLayer(Layer):
         return {"name": self.name, "shape": list(self.shape)}
 
 
-def Input(shape, name=None) -> KerasTensor:
-    """A symbolic input of ``shape`` (without the batch axis) for ``keras.Model``."""
-    layer = InputLayer(tuple(shape), name=name)
-    return KerasTensor((None, *shape), layer)
+def Input(shape=None, batch_size=None, dtype=None, batch_shape=None, name=None) -> KerasTensor:
+    """A symbolic input of ``shape`` (without the batch axis; or ``batch_shape`` with
+    it) for ``keras.Model``; ``dtype`` is that of the data it stands for."""
+    if batch_shape is not None:
+        shape = tuple(batch_shape)[1:]
+    if shape is None:
+        raise ValueError("Input needs a shape (without the batch axis) or a batch_shape")
+    return InputLayer(tuple(shape), batch_size, dtype, name=name).output
+
+
+# -- merging: layers of several inputs, on the autograd's elementwise Functions ------
+class _Merge(Layer):
+    """Base of the merge layers: called on a list of tensors of one shape."""
+
+    least = 2
+
+    def build(self, input_shape) -> None:
+        if not isinstance(input_shape, (list, tuple)) or not all(
+                isinstance(s, (list, tuple)) for s in input_shape):
+            raise TypeError(f"{self.label()} merges a list of tensors, got one of shape "
+                            f"{input_shape}")
+        if len(input_shape) < self.least:
+            raise ValueError(f"{self.label()} needs at least {self.least} inputs, "
+                             f"got {len(input_shape)}")
+        self.check_shapes([tuple(s) for s in input_shape])
+        self.built = True
+
+    def check_shapes(self, shapes) -> None:
+        if any(s[1:] != shapes[0][1:] for s in shapes):
+            raise ShapeError(f"{self.label()} merges tensors of one shape, got shapes "
+                             f"{', '.join(str(s) for s in shapes)}")
+
+    def call(self, inputs):
+        if not isinstance(inputs, (list, tuple)):
+            raise TypeError(f"{self.label()} merges a list of tensors, got a {type(inputs).__name__}")
+        tensors = [t if isinstance(t, Tensor) else Tensor(backend.asarray(t)) for t in inputs]
+        out = tensors[0]
+        for t in tensors[1:]:
+            out = self.merge(out, t)
+        return out
+
+
+@LAYERS.register("keras.Add")
+class Add(_Merge):
+    """Y = X₁ + X₂ + … ;  dXᵢ = dY (the autograd's Add, pairwise)."""
+
+    def merge(self, a, b):
+        return a + b
+
+
+@LAYERS.register("keras.Subtract")
+class Subtract(_Merge):
+    """Y = X₁ − X₂ of exactly two inputs;  dX₁ = dY, dX₂ = −dY."""
+
+    def build(self, input_shape) -> None:
+        if isinstance(input_shape, (list, tuple)) and len(input_shape) != 2:
+            raise ValueError(f"{self.label()} subtracts exactly 2 inputs, got {len(input_shape)}")
+        super().build(input_shape)
+
+    def merge(self, a, b):
+        return a - b
+
+
+@LAYERS.register("keras.Multiply")
+class Multiply(_Merge):
+    """Y = X₁ ⊙ X₂ ⊙ … ;  dXᵢ = dY ⊙ Πⱼ≠ᵢ Xⱼ (the autograd's Mul, pairwise)."""
+
+    def merge(self, a, b):
+        return a * b
+
+
+@LAYERS.register("keras.Average")
+class Average(Add):
+    """Y = (X₁ + … + Xₙ) / n;  dXᵢ = dY / n."""
+
+    def call(self, inputs):
+        return super().call(inputs) * (1.0 / len(inputs))
+
+
+@LAYERS.register("keras.Maximum")
+class Maximum(_Merge):
+    """Y = max(X₁, X₂, …) elementwise; the largest input gets dY (a tie splits it)."""
+
+    def merge(self, a, b):
+        return ops.maximum(a, b)
+
+
+@LAYERS.register("keras.Minimum")
+class Minimum(_Merge):
+    """Y = min(X₁, X₂, …) elementwise; the smallest input gets dY (a tie splits it)."""
+
+    def merge(self, a, b):
+        return ops.minimum(a, b)
+
+
+@LAYERS.register("keras.Concatenate")
+class Concatenate(_Merge):
+    """Y = [X₁, X₂, …] joined along ``axis`` (default −1, the features);
+    dXᵢ = the slice of dY that Xᵢ filled. Shapes: (N, D₁), (N, D₂) → (N, D₁ + D₂)."""
+
+    least = 1
+
+    def __init__(self, axis: int = -1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def check_shapes(self, shapes) -> None:
+        rank = len(shapes[0])
+        axis = self.axis % rank if -rank <= self.axis < rank else None
+        if axis is None or axis == 0:
+            raise ValueError(f"{self.label()}: axis {self.axis} is not a feature axis of "
+                             f"inputs of shape {shapes[0]}")
+        rest = [s[1:axis] + s[axis + 1:] for s in shapes]
+        if any(len(s) != rank for s in shapes) or any(r != rest[0] for r in rest):
+            raise ShapeError(f"{self.label()} joins along axis {self.axis} tensors whose other "
+                             f"axes agree, got shapes {', '.join(str(s) for s in shapes)}")
+
+    def call(self, inputs):
+        tensors = [t if isinstance(t, Tensor) else Tensor(backend.asarray(t)) for t in inputs]
+        return ops.concatenate(tensors, axis=self.axis)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
+
+def add(inputs, **kwargs):
+    """Functional form of :class:`Add`: ``add([x1, x2])``."""
+    return Add(**kwargs)(inputs)
+
+
+def subtract(inputs, **kwargs):
+    """Functional form of :class:`Subtract`."""
+    return Subtract(**kwargs)(inputs)
+
+
+def multiply(inputs, **kwargs):
+    """Functional form of :class:`Multiply`."""
+    return Multiply(**kwargs)(inputs)
+
+
+def average(inputs, **kwargs):
+    """Functional form of :class:`Average`."""
+    return Average(**kwargs)(inputs)
+
+
+def maximum(inputs, **kwargs):
+    """Functional form of :class:`Maximum`."""
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs, **kwargs):
+    """Functional form of :class:`Minimum`."""
+    return Minimum(**kwargs)(inputs)
+
+
+def concatenate(inputs, axis: int = -1, **kwargs):
+    """Functional form of :class:`Concatenate`: ``concatenate([x1, x2], axis=-1)``."""
+    return Concatenate(axis=axis, **kwargs)(inputs)

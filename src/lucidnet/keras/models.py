@@ -18,7 +18,7 @@ from lucidnet import io
 from lucidnet.errors import FormatError
 from lucidnet.keras import losses as keras_losses
 from lucidnet.keras import optimizers
-from lucidnet.keras.layers import InputLayer, KerasTensor, Layer
+from lucidnet.keras.layers import InputLayer, KerasTensor, Layer, unique_name
 from lucidnet.nn.module import LAYERS
 from lucidnet.registry import LOSSES
 from lucidnet.training import Trainer, check_output
@@ -37,7 +37,8 @@ def _flatten(structure) -> list:
 
 
 def _topological(outputs: list[KerasTensor]) -> list[KerasTensor]:
-    """The symbolic tensors from the inputs to ``outputs``, each after its inputs."""
+    """The symbolic tensors from the inputs to ``outputs``, each after its inputs (and
+    a layer's inputs in the order it was called on them)."""
     order, seen, stack = [], set(), [(t, False) for t in reversed(outputs)]
     while stack:
         t, ready = stack.pop()
@@ -46,60 +47,45 @@ def _topological(outputs: list[KerasTensor]) -> list[KerasTensor]:
         elif id(t) not in seen:
             seen.add(id(t))
             stack.append((t, True))
-            stack.extend((i, False) for i in t.inputs if id(i) not in seen)
+            stack.extend((i, False) for i in reversed(t.inputs) if id(i) not in seen)
     return order
 
 
 @LAYERS.register("keras.Model")
 class Model(Layer):
-    """A model of layers: functional ``Model(inputs, outputs)``, or a base class.
-
-    ``outputs`` may be one symbolic tensor, a list or a dict (multi-task heads: fit
-    takes a loss, targets and loss weight per head, by name or position).
+    """A model of layers: functional ``Model(inputs, outputs)`` (which makes a
+    :class:`Functional`, as in Keras 3), or a base class for a subclass's ``call``.
     """
 
-    def __init__(self, inputs=None, outputs=None, name=None, **kwargs):
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or kwargs.get("inputs") is not None):
+            return super().__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
-        self._nodes: list[KerasTensor] = []
         self._trainer: Trainer | None = None
         self._checked = False
         self.optimizer = None
         self.stop_training = False
-        if inputs is not None:
-            self._init_graph(inputs, outputs)
-
-    def _init_graph(self, inputs, outputs) -> None:
-        self.inputs = _flatten(inputs)
-        if len(self.inputs) != 1:
-            raise ValueError(f"a functional model takes one input, got {len(self.inputs)}")
-        self.outputs = outputs
-        self._nodes = _topological(_flatten(outputs))
-        for t in self._nodes:
-            if t.layer is not None and t.layer.name not in self._modules:
-                setattr(self, t.layer.name, t.layer)
-        self.output_names = (
-            list(outputs) if isinstance(outputs, dict)
-            else [t.layer.name for t in _flatten(outputs)]
-        )
-        self.built = True
 
     @property
     def layers(self) -> list[Layer]:
         """The layers in order (Input layers of a functional model included)."""
         return [m for m in self._modules.values() if isinstance(m, Layer)]
 
-    def call(self, x):
-        values = {}
-        for t in self._nodes:
-            if isinstance(t.layer, InputLayer):
-                values[id(t)] = t.layer(x)
-            else:
-                values[id(t)] = t.layer(*[values[id(i)] for i in t.inputs])
-        if isinstance(self.outputs, dict):
-            return {k: values[id(t)] for k, t in self.outputs.items()}
-        if isinstance(self.outputs, (list, tuple)):
-            return [values[id(t)] for t in self.outputs]
-        return values[id(self.outputs)]
+    def get_layer(self, name=None, index=None) -> Layer:
+        """The layer called ``name``, or at position ``index`` of :attr:`layers`."""
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f"{self.label()} has {len(layers)} layers, asked for index {index}")
+            return layers[index]
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"{self.label()} has no layer named {name!r}; its layers are "
+                         f"{[layer.name for layer in layers]}")
 
     @property
     def losses(self) -> list:
@@ -134,7 +120,7 @@ class Model(Layer):
 
     def _output_layers(self) -> list[Layer]:
         """The layer that makes each output, in output order (none for a subclass)."""
-        return [t.layer for t in _flatten(self.outputs)] if self._nodes else []
+        return []
 
     def _check_outputs(self) -> bool:
         """Warn about each output layer whose activation does not suit its loss.
@@ -210,12 +196,7 @@ class Model(Layer):
     def save(self, filepath) -> None:
         """Write the model to ``filepath`` (safetensors, written atomically): its
         architecture, weights, optimizer state and compile settings; read it back
-        with :func:`load_model`. Functional models: save the weights with
-        ``lucidnet.io.save_weights`` (their graph is not stored yet)."""
-        if self._nodes:
-            raise TypeError(f"cannot save functional {self.label()}: its graph has no "
-                            "config yet; use lucidnet.io.save_weights(model, path) and "
-                            "model.load_state_dict(lucidnet.io.load_weights(path))")
+        with :func:`load_model` (a functional model's graph included)."""
         settings = None
         if self._trainer is not None:
             try:
@@ -423,3 +404,123 @@ class Sequential(Model):
         if self._input_shape is not None:
             config["input_shape"] = list(self._input_shape[1:])
         return config
+
+
+@LAYERS.register("keras.Functional")
+class Functional(Model):
+    """What ``keras.Model(inputs, outputs)`` makes: a graph of layer calls.
+
+    ``inputs``: one ``Input``, a list, or a dict by name; the data then come as one
+    array, a list in that order or a dict keyed by the Input names (or by the dict's
+    keys). ``outputs``: one symbolic tensor, a list or a dict (multi-task heads: fit
+    takes a loss, targets and loss weight per head, by name or position).
+    ``layers`` and ``graph`` rebuild a saved model (:meth:`get_config`).
+    """
+
+    def __init__(self, inputs=None, outputs=None, name=None, layers=None, graph=None, **kwargs):
+        super().__init__(name=name or unique_name("Functional"), **kwargs)
+        if graph is not None:
+            inputs, outputs = _replay(layers or [], graph)
+        if inputs is None or outputs is None:
+            raise ValueError("a functional Model needs inputs and outputs: "
+                             "keras.Model(inputs=..., outputs=...)")
+        self._init_graph(inputs, outputs)
+
+    def _init_graph(self, inputs, outputs) -> None:
+        self._input_structure, self.outputs = inputs, outputs
+        self.inputs = _flatten(inputs)
+        for t in self.inputs + _flatten(outputs):
+            if not isinstance(t, KerasTensor):
+                raise TypeError(f"a functional Model's inputs and outputs are symbolic "
+                                f"tensors (keras.Input(...) and layer calls), got {type(t).__name__}")
+        not_inputs = [t.name for t in self.inputs if not isinstance(t.layer, InputLayer)]
+        if not_inputs:
+            raise ValueError(f"a functional Model's inputs must come from keras.Input, got {not_inputs}")
+        self.input_names = list(inputs) if isinstance(inputs, dict) else [t.name for t in self.inputs]
+        self._nodes = _topological(_flatten(outputs))
+        missing = [t.name for t in self._nodes
+                   if isinstance(t.layer, InputLayer) and not any(t is i for i in self.inputs)]
+        if missing:
+            raise ValueError(f"the outputs depend on Inputs {missing} that are not among the "
+                             f"model's inputs {[t.name for t in self.inputs]}")
+        order = list(self.inputs) + [t for t in self._nodes if not isinstance(t.layer, InputLayer)]
+        for t in order:
+            held = self._modules.get(t.layer.name)
+            if held is None:
+                setattr(self, t.layer.name, t.layer)
+            elif held is not t.layer:
+                raise ValueError(f"two layers named {t.layer.name!r} in {self.name!r}; "
+                                 "names must be unique")
+        self.output_names = (list(outputs) if isinstance(outputs, dict)
+                             else [t.layer.name for t in _flatten(outputs)])
+        self.output_shape = _nested(outputs, lambda t: t.shape)
+        self.built = True
+
+    def _feed(self, x) -> list:
+        """The data of each input, in input order, from one array, a list or a dict."""
+        n, names = len(self.inputs), self.input_names
+        if isinstance(x, dict):
+            unknown, absent = sorted(set(x) - set(names)), [k for k in names if k not in x]
+            if unknown or absent:
+                raise ValueError(f"{self.label()} takes inputs named {names}, got keys "
+                                 f"{sorted(x)}")
+            return [x[k] for k in names]
+        if isinstance(x, (list, tuple)):
+            if len(x) != n:
+                raise ValueError(f"{self.label()} takes {n} inputs {names}, got a list of {len(x)}")
+            return list(x)
+        if n != 1:
+            raise ValueError(f"{self.label()} takes {n} inputs {names} as a list or a dict, "
+                             f"got one {type(x).__name__}")
+        return [x]
+
+    def call(self, x):
+        values = {id(t): t.layer(xi) for t, xi in zip(self.inputs, self._feed(x))}
+        for t in self._nodes:
+            if id(t) not in values:
+                args = [values[id(i)] for i in t.inputs]
+                values[id(t)] = t.layer(args if t.many else args[0])
+        return _nested(self.outputs, lambda t: values[id(t)])
+
+    def _output_layers(self) -> list[Layer]:
+        return [t.layer for t in _flatten(self.outputs)]
+
+    def get_config(self) -> dict:
+        """The name and the graph: the tensors are numbered, the inputs first, then
+        each layer call as [layer name, the numbers of its inputs, called on a list];
+        'inputs' and 'outputs' hold numbers in the structure the model was given."""
+        calls = [t for t in self._nodes if not isinstance(t.layer, InputLayer)]
+        number = {id(t): k for k, t in enumerate(self.inputs + calls)}
+        nodes = [[t.layer.name, [number[id(i)] for i in t.inputs], t.many] for t in calls]
+        return {"name": self.name,
+                "graph": {"inputs": _nested(self._input_structure, lambda t: number[id(t)]),
+                          "outputs": _nested(self.outputs, lambda t: number[id(t)]),
+                          "nodes": nodes}}
+
+
+def _replay(layers, graph):
+    """(inputs, outputs) rebuilt by calling ``layers`` as ``graph`` records
+    (:meth:`Functional.get_config`); ValueError for a graph that does not hold."""
+    if not isinstance(graph, dict) or set(graph) != {"inputs", "outputs", "nodes"}:
+        raise ValueError("graph must hold exactly 'inputs', 'outputs' and 'nodes'")
+    by_name = {layer.name: layer for layer in layers}
+    # the Input layers come first among the children, in input order (numbers 0..n-1)
+    tensors = [layer.output for layer in layers if isinstance(layer, InputLayer)]
+    if _flatten(graph["inputs"]) != list(range(len(tensors))):
+        raise ValueError(f"graph inputs must be the tensors 0..{len(tensors) - 1} of the "
+                         f"{len(tensors)} Input layers, got {graph['inputs']!r}")
+    if not isinstance(graph["nodes"], list):
+        raise ValueError("graph 'nodes' must be a list")
+
+    def tensor(k):
+        if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k < len(tensors):
+            raise ValueError(f"graph refers to tensor {k!r}, which is not made before")
+        return tensors[k]
+
+    for node in graph["nodes"]:
+        if not (isinstance(node, list) and len(node) == 3 and node[0] in by_name
+                and isinstance(node[1], list) and isinstance(node[2], bool)):
+            raise ValueError(f"graph node {node!r} is not [layer name, inputs, many]")
+        args = [tensor(k) for k in node[1]]
+        tensors.append(by_name[node[0]](args if node[2] else args[0]))
+    return _nested(graph["inputs"], tensor), _nested(graph["outputs"], tensor)
