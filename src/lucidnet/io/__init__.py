@@ -12,6 +12,7 @@ Loading never imports, unpickles or evaluates anything named in a file; see
 
 from lucidnet.io.model import (
     Checkpoint,
+    check_weights_name,
     load,
     load_state,
     load_weights,
@@ -23,6 +24,7 @@ from lucidnet.io.tensorfile import MAX_HEADER_BYTES
 __all__ = [
     "MAX_HEADER_BYTES",
     "Checkpoint",
+    "check_weights_name",
     "load",
     "load_state",
     "load_weights",

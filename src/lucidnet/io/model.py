@@ -94,6 +94,19 @@ def save_weights(obj, path, metadata: dict | None = None) -> None:
     _write(path, weights, None, None, None, metadata)
 
 
+WEIGHTS_SUFFIXES = (".weights.h5", ".weights.safetensors")
+"""The names Keras 3 gives weights files, and lucidnet's own; both hold safetensors."""
+
+
+def check_weights_name(path) -> None:
+    """Keras 3's rule for a weights file's name: ValueError unless it ends in
+    ``.weights.h5`` (or ``.weights.safetensors``). The content is safetensors either
+    way, never HDF5: lucidnet reads and writes no file format that can hold code."""
+    if not str(path).endswith(WEIGHTS_SUFFIXES):
+        raise ValueError(f"The filename must end in `.weights.h5` (or `.weights.safetensors`). "
+                         f"Received: filepath={shorten(str(path))}")
+
+
 def _write(path, weights, architecture, dtype, optimizer, metadata) -> None:
     tensors = dict(weights)
     state, optimizer_class = None, None

@@ -10,12 +10,13 @@ state and compile settings as data, never code.
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy
 
 from lucidnet import io
-from lucidnet.errors import FormatError
+from lucidnet.errors import FormatError, ShapeError
 from lucidnet.keras import losses as keras_losses
 from lucidnet.keras import optimizers
 from lucidnet.keras.layers import InputLayer, KerasTensor, Layer, unique_name
@@ -208,6 +209,37 @@ class Model(Layer):
         if optimizer is not None and not optimizer.param_groups:
             optimizer.bind(self.parameters())  # as fit would: the file keeps its settings
         io.save(self, filepath, optimizer=optimizer, metadata={"keras": {"compile": settings}})
+
+    def save_weights(self, filepath, overwrite: bool = True) -> None:
+        """Write the weights (parameters and buffers, no architecture) to ``filepath``,
+        whose name must end in ``.weights.h5`` as in Keras 3 (or
+        ``.weights.safetensors``); the content is safetensors, written atomically."""
+        io.check_weights_name(filepath)
+        if not overwrite and os.path.exists(filepath):
+            raise FileExistsError(f"{filepath} exists and overwrite=False")
+        io.save_weights(self, filepath)
+
+    def load_weights(self, filepath, skip_mismatch: bool = False) -> None:
+        """Copy into this model the weights of ``filepath`` (a weights file or a whole
+        model file). Arrays are matched by name, or, when the names differ (layers
+        named dense_4 here and dense there), by position and shape, as Keras matches
+        by layer order. ``skip_mismatch`` leaves the arrays whose shape differs."""
+        saved = io.load_weights(filepath)
+        own = self.state_dict()
+        if set(saved) == set(own):
+            pairs = [(name, saved[name]) for name in own]
+        elif len(saved) == len(own):
+            pairs = list(zip(own, saved.values()))
+        else:
+            raise ValueError(f"{filepath} holds {len(saved)} weight arrays "
+                             f"({', '.join(list(saved)[:6])}...), {self.label()} has "
+                             f"{len(own)} ({', '.join(list(own)[:6])}...)")
+        mismatched = [(n, a.shape, own[n].shape) for n, a in pairs if a.shape != own[n].shape]
+        if mismatched and not skip_mismatch:
+            name, got, expected = mismatched[0]
+            raise ShapeError(f"{filepath}: weight {name!r} of {self.label()} has shape "
+                             f"{expected}, the file gives {got}")
+        self.load_state_dict({n: a for n, a in pairs if a.shape == own[n].shape}, strict=False)
 
     def _compile_config(self) -> dict:
         trainer = self._trainer

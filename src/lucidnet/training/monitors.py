@@ -107,32 +107,58 @@ class ModelCheckpoint(Callback):
     (an atomic write: a crash never leaves half a file).
 
     ``filepath`` may hold fields of the epoch's logs, ``'ckpt-{epoch:02d}-{val_loss:.2f}'``
-    (epoch counted from 1). ``save_best_only``: save only when ``monitor`` improves
-    on the best value so far (strictly). The file's metadata records 'epoch' (the next
-    ``initial_epoch``), the logs and the engine's shuffle 'seed'.
+    (epoch counted from 1; ``{batch}`` too with an integer ``save_freq``).
+    ``save_best_only``: save only when ``monitor`` improves on the best value so far
+    (strictly). ``save_weights_only``: the weights alone (:func:`lucidnet.io.save_weights`;
+    the name must end in ``.weights.h5``, as Keras 3 demands). ``save_freq``: 'epoch', or
+    every that many training batches (with the batch's running logs). The file's metadata
+    records 'epoch' (the next ``initial_epoch``), the logs and the engine's shuffle 'seed'.
     """
 
     def __init__(self, filepath, monitor: str = "val_loss", verbose: int = 0,
-                 save_best_only: bool = False, mode: str = "auto",
+                 save_best_only: bool = False, save_weights_only: bool = False,
+                 mode: str = "auto", save_freq="epoch",
                  initial_value_threshold: float | None = None):
         super().__init__()
         self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
         self.save_best_only, self.mode = save_best_only, mode
+        self.save_weights_only = save_weights_only
+        if save_weights_only:
+            io.check_weights_name(self.filepath)
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)
+                                     or save_freq <= 0):
+            raise ValueError(f"ModelCheckpoint save_freq must be 'epoch' or a positive number "
+                             f"of batches, got {save_freq!r}")
+        self.save_freq = save_freq
         self.initial_value_threshold = initial_value_threshold
 
     def on_train_begin(self, logs=None):
         self.best, self.direction = self.initial_value_threshold, None
+        self._batches, self._epoch = 0, 0
 
-    def _path(self, epoch: int, logs: dict) -> str:
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq == "epoch":
+            return
+        self._batches += 1
+        if self._batches % self.save_freq == 0:
+            self._checkpoint(self._epoch, logs or {}, batch=batch + 1)
+
+    def _path(self, epoch: int, logs: dict, **fields) -> str:
         try:
-            return self.filepath.format(epoch=epoch + 1, **logs)
+            return self.filepath.format(epoch=epoch + 1, **fields, **logs)
         except (KeyError, IndexError, ValueError) as err:
             raise KeyError(f"ModelCheckpoint cannot fill filepath {self.filepath!r}: {err!r} "
                            f"(available: epoch, {', '.join(logs)})") from None
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        path = self._path(epoch, logs)
+        if self.save_freq == "epoch":
+            self._checkpoint(epoch, logs or {})
+
+    def _checkpoint(self, epoch: int, logs: dict, **fields) -> None:
+        path = self._path(epoch, logs, **fields)
         if not self.save_best_only:
             self._save(path, epoch, logs)
             return
@@ -162,7 +188,10 @@ class ModelCheckpoint(Callback):
         seed = getattr(self.model, "seed", None)
         if seed is not None:
             metadata["seed"] = seed
-        io.save(module_of(self.model), path, optimizer=self.model.optimizer, metadata=metadata)
+        if self.save_weights_only:
+            io.save_weights(module_of(self.model), path, metadata=metadata)
+        else:
+            io.save(module_of(self.model), path, optimizer=self.model.optimizer, metadata=metadata)
 
 
 class ReduceLROnPlateau(Callback):
