@@ -165,7 +165,7 @@ def _build_model(data, args):
 
 
 def _print_table(results: dict) -> None:
-    names = list(next(iter(results.values())))
+    names = sorted(next(iter(results.values())), key=lambda n: n != "loss")  # loss first
     header = f"{'':<12}" + "".join(f"{n:>14}" for n in names)
     print(header)
     print("-" * len(header))

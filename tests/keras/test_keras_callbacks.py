@@ -39,9 +39,11 @@ class WeightsAtBatchStart(keras.callbacks.Callback):
 
 def test_the_callback_classes_are_the_training_engines():
     for name in ("Callback", "History", "EarlyStopping", "ModelCheckpoint", "CSVLogger",
-                 "ReduceLROnPlateau", "LearningRateScheduler", "TerminateOnNaN",
-                 "ProgbarLogger"):
+                 "ReduceLROnPlateau", "LearningRateScheduler", "TerminateOnNaN"):
         assert getattr(keras.callbacks, name) is getattr(training, name)
+    # the progress printer is Keras 3's own (tests/keras/test_keras_output.py)
+    assert issubclass(keras.callbacks.ProgbarLogger, training.Callback)
+    assert keras.callbacks.ProgbarLogger is not training.ProgbarLogger
 
 
 def test_early_stopping_stops_and_restores_the_best_weights():
@@ -144,3 +146,26 @@ def test_terminate_on_nan_stops_and_keeps_the_last_finite_weights():
     assert np.isnan(history.history["loss"][0])
     for ours, before in zip(model.get_weights(), recorder.weights[3]):
         np.testing.assert_array_equal(ours, before)
+
+
+def test_every_hook_gets_a_logs_dict_as_keras_passes():
+    seen = []
+
+    class Spy(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            seen.append(logs)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            seen.append(logs)
+
+        def on_train_batch_begin(self, batch, logs=None):
+            seen.append(logs)
+
+        def on_predict_begin(self, logs=None):
+            seen.append(logs)
+
+    x, labels = blobs(40)
+    model = compiled()
+    model.fit(x, labels, epochs=1, batch_size=20, verbose=0, callbacks=[Spy()])
+    model.predict(x, verbose=0, callbacks=[Spy()])
+    assert len(seen) == 5 and all(logs == {} for logs in seen)

@@ -91,11 +91,11 @@ def test_summary_prints_the_parameter_counts_keras_prints():
     lines = []
     model.summary(print_fn=lines.append)
     text = lines[0]
-    rows = [line.split() for line in text.splitlines() if "(Dense)" in line]
-    assert [row[2:] for row in rows] == [["(None,", "64)", "640,064"],
-                                         ["(None,", "64)", "4,160"],
-                                         ["(None,", "46)", "2,990"]]
-    assert [row[0] for row in rows] == [layer.name for layer in model.layers]
+    rows = [[cell.strip() for cell in line.split("│")[1:-1]]
+            for line in text.splitlines() if "(Dense)" in line]
+    assert [row[1:] for row in rows] == [["(None, 64)", "640,064"], ["(None, 64)", "4,160"],
+                                         ["(None, 46)", "2,990"]]
+    assert [row[0] for row in rows] == [f"{layer.name} (Dense)" for layer in model.layers]
     assert "Total params: 647,214 (2.47 MB)" in text
     assert "Trainable params: 647,214 (2.47 MB)" in text
     assert "Non-trainable params: 0 (0.00 B)" in text

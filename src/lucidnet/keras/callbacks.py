@@ -11,7 +11,7 @@ from lucidnet.training import (  # noqa: F401
     History,
     LearningRateScheduler,
     ModelCheckpoint,
-    ProgbarLogger,
     ReduceLROnPlateau,
     TerminateOnNaN,
 )
+from lucidnet.keras.progbar import ProgbarLogger  # noqa: F401  (Keras 3's format)

@@ -30,6 +30,11 @@ def _snake(class_name: str) -> str:
     return out.replace("re_l_u", "relu").replace("p_relu", "prelu")
 
 
+def reset_names() -> None:
+    """Start the automatic names again from dense, dense_1, ... (``clear_session``)."""
+    _name_counters.clear()
+
+
 def unique_name(class_name: str) -> str:
     """Keras's automatic names: dense, dense_1, dense_2, ... per layer class."""
     base = _snake(class_name)
@@ -95,6 +100,18 @@ class Layer(nn.Module):
 
     def build(self, input_shape) -> None:
         self.built = True
+
+    def _track(self, layer) -> None:
+        """Hold ``layer`` as a child under its name; an attribute too unless the name is
+        one of the class's own (a layer may be called 'output' or 'input')."""
+        self._modules[layer.name] = layer
+        if not hasattr(type(self), layer.name):
+            object.__setattr__(self, layer.name, layer)
+
+    def _untrack(self, layer) -> None:
+        self._modules.pop(layer.name, None)
+        if self.__dict__.get(layer.name) is layer:
+            del self.__dict__[layer.name]
 
     def call(self, x):
         raise NotImplementedError(f"{type(self).__name__} defines no call")

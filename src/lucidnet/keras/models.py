@@ -19,6 +19,8 @@ from lucidnet import io
 from lucidnet.errors import FormatError, ShapeError
 from lucidnet.keras import losses as keras_losses
 from lucidnet.keras import optimizers
+from lucidnet.keras.progbar import ProgbarLogger
+from lucidnet.keras.summary import print_summary
 from lucidnet.keras.layers import InputLayer, KerasTensor, Layer, unique_name
 from lucidnet.nn.module import LAYERS
 from lucidnet.registry import LOSSES
@@ -27,6 +29,9 @@ from lucidnet.training.metrics import METRICS, Metric
 from lucidnet.training.outputs import LossFunction, per_output
 
 _COMPILE_KEYS = {"loss", "metrics", "loss_weights"}
+_KERAS_RUN = {"progress": ProgbarLogger, "sorted_logs": True, "print_notes": False}
+"""What Keras 3 prints and logs: its progress bar on stdout, the logged names sorted,
+no note on what 'accuracy' resolved to (it goes to the 'lucidnet' logger at INFO)."""
 
 
 def _flatten(structure) -> list:
@@ -110,7 +115,7 @@ class Model(Layer):
         """
         self.optimizer = optimizers.get(optimizer)
         self._trainer = Trainer(self, _keras_losses(loss), self.optimizer, metrics,
-                                loss_weights, callback_model=self)
+                                loss_weights, callback_model=self, **_KERAS_RUN)
         self._checked = self._check_outputs()
 
     def _compiled(self, what: str) -> Trainer:
@@ -176,7 +181,7 @@ class Model(Layer):
         """The outputs for x as NumPy arrays (a list or dict for several outputs), in
         evaluation mode, batch by batch; needs no compile."""
         # seed=0: a Trainer made only to predict must not draw from backend.rng()
-        trainer = self._trainer or Trainer(self, seed=0, callback_model=self)
+        trainer = self._trainer or Trainer(self, seed=0, callback_model=self, **_KERAS_RUN)
         return trainer.predict(x, _batch(batch_size), verbose, callbacks)
 
     @property
@@ -248,31 +253,13 @@ class Model(Layer):
                 "loss_weights": trainer.loss_weights}
 
     # -- printing -----------------------------------------------------------------
-    def summary(self, print_fn=print) -> None:
-        """Print Keras's table: layer (type), output shape, parameter count, totals."""
-        rows = [("Layer (type)", "Output Shape", "Param #")]
-        for layer in self.layers:
-            shape = "?" if layer.output_shape is None else str(layer.output_shape)
-            rows.append((f"{layer.name} ({type(layer).__name__})", shape, f"{layer.num_parameters():,}"))
-        widths = (33, 26, 12)
-        line = "".join(f"{{:<{w}}}" for w in widths[:2]) + f"{{:>{widths[2]}}}"
-        total = self.num_parameters()
-        trainable = self.num_parameters(trainable_only=True)
-        rule = "_" * sum(widths)
-        out = [f'Model: "{self.name}"', rule, line.format(*rows[0]), "=" * sum(widths)]
-        for i, row in enumerate(rows[1:]):
-            out.append(line.format(*row))
-            out.append("_" * sum(widths) if i < len(rows) - 2 else "=" * sum(widths))
-        if len(rows) == 1:
-            out.append("=" * sum(widths))
-        for label, n in (("Total", total), ("Trainable", trainable), ("Non-trainable", total - trainable)):
-            out.append(f"{label} params: {n:,} ({_bytes(n * self._itemsize())})")
-        out.append(rule)
-        print_fn("\n".join(out))
-
-    def _itemsize(self) -> int:
-        params = list(self.parameters())
-        return params[0].data.itemsize if params else 4
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None) -> None:
+        """Print Keras 3's table: each layer (type), output shape and weight count (and,
+        for a graph, what it is connected to), then the totals
+        (:func:`lucidnet.keras.summary.print_summary`)."""
+        print_summary(self, line_length, positions, print_fn, expand_nested, show_trainable,
+                      layer_range)
 
     def get_config(self) -> dict:
         return {"name": self.name}
@@ -357,13 +344,6 @@ def load_model(filepath, compile=True):  # noqa: A002 (Keras's argument name)
     return model
 
 
-def _bytes(n: int) -> str:
-    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
-        if n >= size:
-            return f"{n / size:.2f} {unit}"
-    return f"{n:.2f} B"
-
-
 @LAYERS.register("keras.Sequential")
 class Sequential(Model):
     """A plain stack of layers: ``Sequential([Dense(64, activation='relu'), ...])`` or
@@ -387,7 +367,7 @@ class Sequential(Model):
             raise TypeError(f"Sequential.add expects a keras layer, got {type(layer).__name__}")
         if layer.name in self._modules:
             raise ValueError(f"two layers named {layer.name!r} in {self.name!r}; names must be unique")
-        setattr(self, layer.name, layer)
+        self._track(layer)
         self._stack.append(layer)
         if self._input_shape is None and len(self._stack) == 1:
             self._input_shape = layer.input_shape_hint
@@ -396,8 +376,7 @@ class Sequential(Model):
 
     def pop(self) -> Layer:
         layer = self._stack.pop()
-        delattr(self, layer.name)
-        self._modules.pop(layer.name, None)
+        self._untrack(layer)
         return layer
 
     @property
@@ -479,7 +458,7 @@ class Functional(Model):
         for t in order:
             held = self._modules.get(t.layer.name)
             if held is None:
-                setattr(self, t.layer.name, t.layer)
+                self._track(t.layer)
             elif held is not t.layer:
                 raise ValueError(f"two layers named {t.layer.name!r} in {self.name!r}; "
                                  "names must be unique")
@@ -517,11 +496,16 @@ class Functional(Model):
     def _output_layers(self) -> list[Layer]:
         return [t.layer for t in _flatten(self.outputs)]
 
+    @property
+    def calls(self) -> list[KerasTensor]:
+        """The graph: the output of each layer call, each after its inputs."""
+        return [t for t in self._nodes if not isinstance(t.layer, InputLayer)]
+
     def get_config(self) -> dict:
         """The name and the graph: the tensors are numbered, the inputs first, then
         each layer call as [layer name, the numbers of its inputs, called on a list];
         'inputs' and 'outputs' hold numbers in the structure the model was given."""
-        calls = [t for t in self._nodes if not isinstance(t.layer, InputLayer)]
+        calls = self.calls
         number = {id(t): k for k, t in enumerate(self.inputs + calls)}
         nodes = [[t.layer.name, [number[id(i)] for i in t.inputs], t.many] for t in calls]
         return {"name": self.name,

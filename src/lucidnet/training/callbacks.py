@@ -157,10 +157,14 @@ class CallbackList:
             c.set_params(params)
 
     def _each(self, hook: str, *args) -> None:
+        """Call ``hook`` on every callback; absent logs arrive as {} (as Keras passes)."""
+        *head, logs = args
+        logs = {} if logs is None else logs
         for c in self.callbacks:
-            getattr(c, hook)(*args)
+            getattr(c, hook)(*head, logs)
 
     def _batch_hook(self, hook: str, batch: int, logs) -> None:
+        logs = {} if logs is None else logs
         for c in self._batch[hook]:
             getattr(c, hook)(batch, logs)
 

@@ -32,6 +32,7 @@ and fit adds what Keras adds around it, with Keras's semantics:
 from __future__ import annotations
 
 import contextlib
+import logging
 
 import numpy
 
@@ -46,6 +47,8 @@ from lucidnet.training.inputs import (FitData, as_model_input, model_inputs,
                                       warn_single_class_tail)
 from lucidnet.training.outputs import Head, build_heads, split_outputs
 from lucidnet.training.progress import ProgbarLogger
+
+_NOTES = logging.getLogger("lucidnet")
 
 
 def _verbose(verbose) -> int:
@@ -80,6 +83,10 @@ class Trainer:
     ``stop_training``, ``get_weights()``/``set_weights()``, ``metric_direction(name)``,
     ``seed``. ``flush_denormal``: flush subnormal floats to zero inside ``fit``
     (:mod:`lucidnet.denormals`; False leaves the thread's flags as they are).
+    ``progress``: the progress callback class of verbose runs (the Keras facade passes
+    Keras 3's printer); ``sorted_logs``: log the names sorted, validation after (Keras
+    3's order); ``print_notes``: print what a self-resolving metric chose ('accuracy'
+    → ...) at its first use; it goes to the 'lucidnet' logger at INFO either way.
 
     Example::
 
@@ -90,7 +97,8 @@ class Trainer:
 
     def __init__(self, model: Module, loss=None, optimizer=None, metrics=None,
                  loss_weights=None, seed: int | None = None, callback_model=None,
-                 run_eagerly: bool = False, flush_denormal: bool = True):
+                 run_eagerly: bool = False, flush_denormal: bool = True,
+                 progress=ProgbarLogger, sorted_logs: bool = False, print_notes: bool = True):
         if not isinstance(model, Module):
             raise TypeError(f"Trainer trains a lucidnet Module, got {type(model).__name__}")
         self.model, self.loss, self.loss_weights = model, loss, loss_weights
@@ -102,6 +110,7 @@ class Trainer:
         self.callback_model = self if callback_model is None else callback_model
         self.run_eagerly = bool(run_eagerly)
         self.flush_denormal = bool(flush_denormal)
+        self.progress, self.sorted_logs, self.print_notes = progress, sorted_logs, print_notes
         self._targets_checked = False
         self.stop_training = False
         self.history = None
@@ -187,7 +196,9 @@ class Trainer:
         for m in self.metrics:
             if verbose and m.note and id(m) not in self._announced:
                 self._announced.add(id(m))
-                echo(m.note)
+                _NOTES.info(m.note)
+                if self.print_notes:
+                    echo(m.note)
 
     def _logs(self, loss: float, head_totals: list, seen: int) -> dict:
         logs = {"loss": loss}
@@ -197,7 +208,7 @@ class Trainer:
         for head in self.heads:
             for m in head.metrics:
                 logs[head.prefix + m.name] = m.result()
-        return logs
+        return dict(sorted(logs.items())) if self.sorted_logs else logs
 
     # -- fit -------------------------------------------------------------------------
     def fit(self, x, y=None, batch_size: int = 32, epochs: int = 1, verbose="auto",
@@ -224,8 +235,8 @@ class Trainer:
         loader = train.loader(batch_size, shuffle, self.seed)
         val_loader = None if val is None else val.loader(batch_size)
         cbs = CallbackList(callbacks, add_history=True,
-                           progbar=ProgbarLogger() if verbose else None, model=self.callback_model,
-                           epochs=epochs, steps=len(loader), verbose=verbose)
+                           progbar=self.progress() if verbose else None, model=self.callback_model,
+                           verbose=verbose, epochs=epochs, steps=len(loader))
         handle = self.callback_model
         handle.stop_training = False
         self._targets_checked = False  # by the loss, over all of them (see _loss_function)
@@ -363,13 +374,13 @@ class Trainer:
         verbose = _verbose(verbose)
         data = self._data(x, y, sample_weight)
         loader = data.loader(batch_size)
-        cbs = CallbackList(callbacks, progbar=ProgbarLogger() if verbose else None,
-                           model=self.callback_model, steps=len(loader), verbose=verbose)
+        cbs = CallbackList(callbacks, progbar=self.progress() if verbose else None,
+                           model=self.callback_model, verbose=verbose, steps=len(loader))
         logs = self._evaluate(data, loader, cbs)
         self._announce(verbose)
         if return_dict:
             return logs
-        return logs["loss"] if len(logs) == 1 else list(logs.values())
+        return logs["loss"] if len(logs) == 1 else [logs[name] for name in self.metrics_names]
 
     def _evaluate(self, data: FitData, loader, cbs: CallbackList) -> dict:
         model = self.model
@@ -414,8 +425,8 @@ class Trainer:
         verbose = _verbose(verbose)
         keys, inputs, several = model_inputs(x, self._dtype())
         loader = DataLoader(tuple(inputs), batch_size=batch_size)
-        cbs = CallbackList(callbacks, progbar=ProgbarLogger() if verbose else None,
-                           model=self.callback_model, steps=len(loader), verbose=verbose)
+        cbs = CallbackList(callbacks, progbar=self.progress() if verbose else None,
+                           model=self.callback_model, verbose=verbose, steps=len(loader))
         model = self.model
         was_training = model.training
         model.eval()
