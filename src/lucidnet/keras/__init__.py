@@ -14,6 +14,7 @@ from lucidnet.keras import (  # noqa: F401
     losses,
     metrics,
     models,
+    ops,
     optimizers,
     regularizers,
     utils,
