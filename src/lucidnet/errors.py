@@ -34,6 +34,11 @@ class AnomalyError(LucidnetError, RuntimeError):
     """A NaN or infinity appeared (raised under ``detect_anomaly()``)."""
 
 
+class NotSupportedError(LucidnetError, NotImplementedError):
+    """A feature of Keras or PyTorch that lucidnet deliberately leaves out
+    (convolutions, recurrent layers, embeddings, tf.data), named as such."""
+
+
 def unknown_name(kind: str, name: str, known) -> UnknownNameError:
     """An UnknownNameError that lists the closest valid names."""
     known = sorted(known)

@@ -13,11 +13,13 @@ Loading never imports, unpickles or evaluates anything named in a file; see
 from lucidnet.io.model import (
     Checkpoint,
     check_weights_name,
+    from_json,
     load,
     load_state,
     load_weights,
     save,
     save_weights,
+    to_json,
 )
 from lucidnet.io.tensorfile import MAX_HEADER_BYTES
 
@@ -25,9 +27,11 @@ __all__ = [
     "MAX_HEADER_BYTES",
     "Checkpoint",
     "check_weights_name",
+    "from_json",
     "load",
     "load_state",
     "load_weights",
     "save",
     "save_weights",
+    "to_json",
 ]

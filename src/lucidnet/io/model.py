@@ -176,6 +176,23 @@ def _encode(value, path: list, tensors: dict):
                     "neither an array nor a number, string, list, tuple or dict")
 
 
+def to_json(module) -> str:
+    """The architecture of ``module`` (registered classes, configs, children) as the
+    JSON a model file records; no weights."""
+    return json.dumps(describe(module, ""), default=plain)
+
+
+def from_json(text: str, budget: int = 2**31) -> Module:
+    """The module a :func:`to_json` string describes, freshly initialized: built as
+    :func:`load` builds a file's architecture (registered classes only, checked
+    arguments, at most ``budget`` bytes of new memory on Linux); FormatError otherwise."""
+    if not isinstance(text, str):
+        raise TypeError(f"from_json takes a JSON string, got {type(text).__name__}")
+    tree = parse_json(text, "the architecture", "the JSON string")
+    check_tree(tree, "", 0, "the JSON string")
+    return rebuild(tree, backend.float_dtype.name, budget, "the JSON string")
+
+
 # -- loading --------------------------------------------------------------------------
 def load_weights(path) -> OrderedDict:
     """The weights in ``path`` (name → NumPy array), for ``module.load_state_dict``.

@@ -19,7 +19,7 @@ import numpy
 from lucidnet import activations, backend, initializers, nn
 from lucidnet.autograd import Tensor, no_grad, ops
 from lucidnet.errors import ShapeError
-from lucidnet.keras import regularizers
+from lucidnet.keras import regularizers, unsupported
 from lucidnet.nn.module import LAYERS
 
 _name_counters: dict[str, itertools.count] = defaultdict(itertools.count)
@@ -203,6 +203,12 @@ class Layer(nn.Module):
         if self.input_shape_hint is not None:
             config["input_shape"] = list(self.input_shape_hint[1:])
         return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """A new layer from :meth:`get_config`'s dict, freshly initialized (Keras's
+        ``Dense.from_config(dense.get_config())``)."""
+        return cls(**config)
 
     def extra_repr(self) -> str:
         return ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
@@ -437,6 +443,24 @@ def Input(shape=None, batch_size=None, dtype=None, batch_shape=None, name=None) 
     return InputLayer(tuple(shape), batch_size, dtype, name=name).output
 
 
+@LAYERS.register("keras.Softmax")
+class Softmax(Layer):
+    """softmax over ``axis`` (default −1): yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ}, the registry's
+    softmax Function (shifted by the max for stability)."""
+
+    def __init__(self, axis: int = -1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def call(self, x):
+        from lucidnet.functional import softmax
+
+        return softmax(x, axis=self.axis)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
+
 # -- merging: layers of several inputs, on the autograd's elementwise Functions ------
 class _Merge(Layer):
     """Base of the merge layers: called on a list of tensors of one shape."""
@@ -461,7 +485,8 @@ class _Merge(Layer):
 
     def call(self, inputs):
         if not isinstance(inputs, (list, tuple)):
-            raise TypeError(f"{self.label()} merges a list of tensors, got a {type(inputs).__name__}")
+            raise TypeError(f"{self.label()} merges a list of tensors, "
+                            f"got a {type(inputs).__name__}")
         tensors = [t if isinstance(t, Tensor) else Tensor(backend.asarray(t)) for t in inputs]
         out = tensors[0]
         for t in tensors[1:]:
@@ -585,3 +610,6 @@ def minimum(inputs, **kwargs):
 def concatenate(inputs, axis: int = -1, **kwargs):
     """Functional form of :class:`Concatenate`: ``concatenate([x1, x2], axis=-1)``."""
     return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+__getattr__ = unsupported.refuse("keras.layers", unsupported.LAYERS)

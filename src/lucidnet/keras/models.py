@@ -16,12 +16,13 @@ import warnings
 import numpy
 
 from lucidnet import io
-from lucidnet.errors import FormatError, ShapeError
+from lucidnet.errors import FormatError, NotSupportedError, ShapeError
 from lucidnet.keras import losses as keras_losses
 from lucidnet.keras import optimizers
+from lucidnet.keras.layers import InputLayer, KerasTensor, Layer, unique_name
 from lucidnet.keras.progbar import ProgbarLogger
 from lucidnet.keras.summary import print_summary
-from lucidnet.keras.layers import InputLayer, KerasTensor, Layer, unique_name
+from lucidnet.keras.utils import PyDataset, unbatch
 from lucidnet.nn.module import LAYERS
 from lucidnet.registry import LOSSES
 from lucidnet.training import Trainer, check_output
@@ -80,12 +81,22 @@ class Model(Layer):
         """The layers in order (Input layers of a functional model included)."""
         return [m for m in self._modules.values() if isinstance(m, Layer)]
 
+    @classmethod
+    def from_config(cls, config: dict):
+        """Refused: a lucidnet model's config names its layers but does not hold them;
+        ``keras.models.clone_model(model)`` or ``model_from_json(model.to_json())``
+        rebuild a model."""
+        raise NotSupportedError(f"{cls.__name__}.from_config is not supported by lucidnet: "
+                                "use keras.models.clone_model(model) or "
+                                "keras.models.model_from_json(model.to_json())")
+
     def get_layer(self, name=None, index=None) -> Layer:
         """The layer called ``name``, or at position ``index`` of :attr:`layers`."""
         layers = self.layers
         if index is not None:
             if not -len(layers) <= index < len(layers):
-                raise ValueError(f"{self.label()} has {len(layers)} layers, asked for index {index}")
+                raise ValueError(f"{self.label()} has {len(layers)} layers, "
+                                 f"asked for index {index}")
             return layers[index]
         for layer in layers:
             if layer.name == name:
@@ -164,6 +175,11 @@ class Model(Layer):
         (see :mod:`lucidnet.training.engine`).
         """
         trainer = self._compiled("fit")
+        if isinstance(x, PyDataset):
+            x, y, sample_weight, batch_size, shuffle = (*_read(x, y, "fit"), False)
+        if isinstance(validation_data, PyDataset):
+            vx, vy, vw, _ = _read(validation_data, None, "validation_data")
+            validation_data = (vx, vy) if vw is None else (vx, vy, vw)
         self._prepare(x)
         return trainer.fit(x, y, _batch(batch_size), epochs, verbose, callbacks,
                            validation_split, validation_data, shuffle, class_weight,
@@ -174,12 +190,16 @@ class Model(Layer):
         """The loss and metrics on (x, y), in evaluation mode: the loss alone when no
         metric is compiled, else ``[loss, *metrics]`` in ``metrics_names`` order, or a
         dict when ``return_dict``."""
+        if isinstance(x, PyDataset):
+            x, y, sample_weight, batch_size = _read(x, y, "evaluate")
         return self._compiled("evaluate").evaluate(x, y, _batch(batch_size), verbose,
                                                     sample_weight, callbacks, return_dict)
 
     def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
         """The outputs for x as NumPy arrays (a list or dict for several outputs), in
         evaluation mode, batch by batch; needs no compile."""
+        if isinstance(x, PyDataset):
+            x, _, _, batch_size = _read(x, None, "predict")
         # seed=0: a Trainer made only to predict must not draw from backend.rng()
         trainer = self._trainer or Trainer(self, seed=0, callback_model=self, **_KERAS_RUN)
         return trainer.predict(x, _batch(batch_size), verbose, callbacks)
@@ -246,6 +266,10 @@ class Model(Layer):
                              f"{expected}, the file gives {got}")
         self.load_state_dict({n: a for n, a in pairs if a.shape == own[n].shape}, strict=False)
 
+    def to_json(self) -> str:
+        """The architecture as JSON (no weights): :func:`model_from_json` builds it again."""
+        return io.to_json(self)
+
     def _compile_config(self) -> dict:
         trainer = self._trainer
         return {"loss": _nested(trainer.loss, _loss_name),
@@ -263,6 +287,14 @@ class Model(Layer):
 
     def get_config(self) -> dict:
         return {"name": self.name}
+
+
+def _read(dataset, y, what: str) -> tuple:
+    """A PyDataset's (x, y, sample_weight, batch size); Keras refuses a separate y."""
+    if y is not None:
+        raise ValueError(f"{what}: y must not be given with a PyDataset, whose batches "
+                         "hold the targets")
+    return unbatch(dataset)
 
 
 def _batch(batch_size):
@@ -342,6 +374,25 @@ def load_model(filepath, compile=True):  # noqa: A002 (Keras's argument name)
     else:
         model.optimizer = optimizer
     return model
+
+
+def model_from_json(json_string, custom_objects=None):
+    """The model a :meth:`Model.to_json` string describes, with fresh weights, built
+    from registered classes only (nothing in the string is imported or run)."""
+    if custom_objects:
+        raise NotSupportedError("model_from_json(custom_objects=...): lucidnet builds only "
+                                "registered classes; register yours with "
+                                "keras.saving.register_keras_serializable")
+    return io.from_json(json_string)
+
+
+def clone_model(model, input_tensors=None, clone_function=None, call_function=None):
+    """A new model of the same architecture and layer names, freshly initialized and
+    not compiled, as Keras's ``clone_model``."""
+    if input_tensors is not None or clone_function is not None or call_function is not None:
+        raise NotSupportedError("clone_model's input_tensors, clone_function and "
+                                "call_function are not supported by lucidnet")
+    return model_from_json(model.to_json())
 
 
 @LAYERS.register("keras.Sequential")
@@ -442,12 +493,14 @@ class Functional(Model):
         self.inputs = _flatten(inputs)
         for t in self.inputs + _flatten(outputs):
             if not isinstance(t, KerasTensor):
-                raise TypeError(f"a functional Model's inputs and outputs are symbolic "
-                                f"tensors (keras.Input(...) and layer calls), got {type(t).__name__}")
+                raise TypeError("a functional Model's inputs and outputs are symbolic tensors "
+                                f"(keras.Input(...) and layer calls), got {type(t).__name__}")
         not_inputs = [t.name for t in self.inputs if not isinstance(t.layer, InputLayer)]
         if not_inputs:
-            raise ValueError(f"a functional Model's inputs must come from keras.Input, got {not_inputs}")
-        self.input_names = list(inputs) if isinstance(inputs, dict) else [t.name for t in self.inputs]
+            raise ValueError(f"a functional Model's inputs must come from keras.Input, "
+                             f"got {not_inputs}")
+        self.input_names = (list(inputs) if isinstance(inputs, dict)
+                            else [t.name for t in self.inputs])
         self._nodes = _topological(_flatten(outputs))
         missing = [t.name for t in self._nodes
                    if isinstance(t.layer, InputLayer) and not any(t is i for i in self.inputs)]

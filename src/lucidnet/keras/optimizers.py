@@ -17,6 +17,8 @@ Defaults (learning rate): SGD 0.01, Adam, AdamW, RMSprop and Adagrad 0.001; ε =
 from __future__ import annotations
 
 from lucidnet import backend, optim
+from lucidnet.keras import schedules  # noqa: F401  (keras.optimizers.schedules)
+from lucidnet.keras.schedules import LearningRateSchedule
 from lucidnet.optim.optimizer import _check_rate
 from lucidnet.registry import Registry
 
@@ -31,8 +33,20 @@ class KerasOptimizer:
     """What Keras adds around every update: gradient clipping and decoupled decay.
 
     Mixed in before a :mod:`lucidnet.optim` class; ``learning_rate`` reads and sets
-    the rate of every parameter group.
+    the rate of every parameter group. A ``learning_rate`` that is a
+    :mod:`~lucidnet.keras.schedules` schedule sets the rate to schedule(t) before update
+    t (``iterations`` counts the updates, from 0).
     """
+
+    schedule: LearningRateSchedule | None = None
+    iterations = 0
+
+    def _first_rate(self, learning_rate):
+        """The rate to start with; a schedule is kept and gives its rate at step 0."""
+        if isinstance(learning_rate, LearningRateSchedule):
+            self.schedule = learning_rate
+            return learning_rate(0)
+        return learning_rate
 
     def _keras_options(self, clipnorm, clipvalue, global_clipnorm, name) -> None:
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
@@ -49,6 +63,9 @@ class KerasOptimizer:
 
     @learning_rate.setter
     def learning_rate(self, value) -> None:
+        if self.schedule is not None:
+            raise TypeError(f"{type(self).__name__} follows the schedule "
+                            f"{type(self.schedule).__name__}: its learning rate cannot be set")
         value = _check_rate("learning_rate", value)
         self.defaults["lr"] = value
         for group in self.param_groups:
@@ -56,6 +73,11 @@ class KerasOptimizer:
 
     def step(self) -> None:
         xp = backend.xp
+        if self.schedule is not None:
+            rate = _check_rate("the scheduled learning_rate", float(self.schedule(self.iterations)))
+            for group in self.param_groups:
+                group["lr"] = rate
+        self.iterations += 1
         params = [p for g in self.param_groups for p in g["params"] if p.grad is not None]
         if self.global_clipnorm is not None and params:
             norm = sum(float((p.grad * p.grad).sum()) for p in params) ** 0.5
@@ -85,6 +107,7 @@ class SGD(KerasOptimizer, optim.SGD):
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None,
                  clipnorm=None, clipvalue=None, global_clipnorm=None, name=None):
+        learning_rate = self._first_rate(learning_rate)
         super().__init__(None, lr=learning_rate, momentum=momentum, nesterov=nesterov,
                          weight_decay=weight_decay or 0.0)
         self._keras_options(clipnorm, clipvalue, global_clipnorm, name)
@@ -108,6 +131,7 @@ class Adam(KerasOptimizer, optim.Adam):
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, name=None):
+        learning_rate = self._first_rate(learning_rate)
         super().__init__(None, lr=learning_rate, betas=(beta_1, beta_2), eps=epsilon,
                          weight_decay=weight_decay or 0.0, amsgrad=amsgrad)
         self._keras_options(clipnorm, clipvalue, global_clipnorm, name)
@@ -154,6 +178,7 @@ class RMSprop(KerasOptimizer, optim.RMSprop):
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
                  centered=False, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, name=None):
+        learning_rate = self._first_rate(learning_rate)
         super().__init__(None, lr=learning_rate, alpha=rho, eps=epsilon,
                          weight_decay=weight_decay or 0.0, momentum=momentum,
                          centered=centered)
@@ -190,6 +215,7 @@ class Adagrad(KerasOptimizer, optim.Adagrad):
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  name=None):
+        learning_rate = self._first_rate(learning_rate)
         super().__init__(None, lr=learning_rate, weight_decay=weight_decay or 0.0,
                          initial_accumulator_value=initial_accumulator_value, eps=epsilon)
         self._keras_options(clipnorm, clipvalue, global_clipnorm, name)

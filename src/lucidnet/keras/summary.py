@@ -83,15 +83,19 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+def _justify(text: str, width: int, align: str) -> str:
+    return text.rjust(width) if align == ">" else text.center(width) if align == "^" \
+        else text.ljust(width)
+
+
 def _row(cells, widths, align, bar: str = "│") -> list[str]:
+    """A table row, wrapped onto as many lines as its tallest cell needs."""
     inner = [w - 2 for w in widths]
     wrapped = [_wrap(c, w) for c, w in zip(cells, inner)]
     lines = []
     for k in range(max(len(w) for w in wrapped)):
-        parts = []
-        for text, w, a in zip(wrapped, inner, align):
-            t = text[k] if k < len(text) else ""
-            parts.append(" " + (t.rjust(w) if a == ">" else t.center(w) if a == "^" else t.ljust(w)) + " ")
+        parts = [" " + _justify(text[k] if k < len(text) else "", w, a) + " "
+                 for text, w, a in zip(wrapped, inner, align)]
         lines.append(bar + bar.join(parts) + bar)
     return lines
 
