@@ -6,7 +6,7 @@ and checkpointed."""
 import numpy as np
 import pytest
 
-from lucidnet import Tensor, keras
+from lucidnet import Tensor, io, keras
 from lucidnet.diagnostics import gradcheck
 from lucidnet.errors import ShapeError
 from lucidnet.keras import layers
@@ -149,8 +149,9 @@ def test_two_inputs_two_outputs_train_save_reload_and_checkpoint(tmp_path):
     np.testing.assert_array_equal(model.evaluate([xa, xb], [y_reg, y_cls], verbose=0),
                                   again.evaluate([xa, xb], [y_reg, y_cls], verbose=0))
     again.fit([xa, xb], [y_reg, y_cls], epochs=1, verbose=0)  # compiled as it was
-    checkpoint = keras.models.load_model(best)
-    assert checkpoint.output_names == ["reg", "cls"]
+    checkpoint = keras.models.load_model(best)  # compiled as the model was
+    assert checkpoint.output_names == ["reg", "cls"] and io.load_state(best).metadata["epoch"] >= 1
+    assert len(checkpoint.evaluate([xa, xb], [y_reg, y_cls], verbose=0)) == 4
     fresh = two_heads(seed=1)
     fresh.load_weights(tmp_path / "ckpt-06.weights.h5")
     for p, q in zip(model.predict([xa, xb], verbose=0), fresh.predict([xa, xb], verbose=0)):

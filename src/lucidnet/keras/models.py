@@ -219,10 +219,13 @@ class Model(Layer):
         return None if self._trainer is None else self._trainer.metric_direction(name)
 
     # -- files ----------------------------------------------------------------------
-    def save(self, filepath) -> None:
+    def save(self, filepath, overwrite: bool = True, metadata: dict | None = None) -> None:
         """Write the model to ``filepath`` (safetensors, written atomically): its
         architecture, weights, optimizer state and compile settings; read it back
-        with :func:`load_model` (a functional model's graph included)."""
+        with :func:`load_model` (a functional model's graph included). ``metadata``:
+        more JSON to keep in the file (ModelCheckpoint records the epoch and seed)."""
+        if not overwrite and os.path.exists(filepath):
+            raise FileExistsError(f"{filepath} exists and overwrite=False")
         settings = None
         if self._trainer is not None:
             try:
@@ -233,7 +236,8 @@ class Model(Layer):
         optimizer = self.optimizer
         if optimizer is not None and not optimizer.param_groups:
             optimizer.bind(self.parameters())  # as fit would: the file keeps its settings
-        io.save(self, filepath, optimizer=optimizer, metadata={"keras": {"compile": settings}})
+        io.save(self, filepath, optimizer=optimizer,
+                metadata={**(metadata or {}), "keras": {"compile": settings}})
 
     def save_weights(self, filepath, overwrite: bool = True) -> None:
         """Write the weights (parameters and buffers, no architecture) to ``filepath``,

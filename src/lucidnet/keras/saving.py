@@ -10,13 +10,8 @@ from lucidnet.nn.module import LAYERS, Module
 
 
 def save_model(model, filepath, overwrite: bool = True) -> None:
-    """``model.save(filepath)``."""
-    if not overwrite:
-        import os
-
-        if os.path.exists(filepath):
-            raise FileExistsError(f"{filepath} exists and overwrite=False")
-    model.save(filepath)
+    """``model.save(filepath, overwrite)``."""
+    model.save(filepath, overwrite=overwrite)
 
 
 def register_keras_serializable(package: str = "Custom", name: str | None = None):

@@ -104,7 +104,8 @@ class EarlyStopping(Callback):
 
 class ModelCheckpoint(Callback):
     """Save the model and its optimizer at the end of epochs, through :func:`lucidnet.io.save`
-    (an atomic write: a crash never leaves half a file).
+    (an atomic write: a crash never leaves half a file), or the engine's own ``save``
+    when it has one (the Keras Model, which keeps its compile settings too).
 
     ``filepath`` may hold fields of the epoch's logs, ``'ckpt-{epoch:02d}-{val_loss:.2f}'``
     (epoch counted from 1; ``{batch}`` too with an integer ``save_freq``).
@@ -190,6 +191,8 @@ class ModelCheckpoint(Callback):
             metadata["seed"] = seed
         if self.save_weights_only:
             io.save_weights(module_of(self.model), path, metadata=metadata)
+        elif callable(getattr(self.model, "save", None)):
+            self.model.save(path, metadata=metadata)  # the Keras Model: compile settings too
         else:
             io.save(module_of(self.model), path, optimizer=self.model.optimizer, metadata=metadata)
 
