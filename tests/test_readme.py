@@ -9,7 +9,8 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 BLOCKS = re.findall(r"```python\n(.*?)```", README, flags=re.S)
 
 
-def test_the_keras_and_pytorch_examples_run():
+def test_the_keras_and_pytorch_examples_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the examples write files where they run
     rng = np.random.default_rng(0)
     x_train = (rng.random((64, 10000)) < 0.01).astype(np.float32)
     y_train = np.eye(46, dtype=np.float32)[rng.integers(0, 46, 64)]
