@@ -26,36 +26,34 @@ class LearningRateSchedule:
         return cls(**config)
 
 
-class ExponentialDecay(LearningRateSchedule):
-    """α(t) = α₀ · r^(t / T), with ⌊t / T⌋ when ``staircase``."""
+class _Decay(LearningRateSchedule):
+    """A rate that decays with p = t / T (⌊t / T⌋ when ``staircase``)."""
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="ExponentialDecay"):
+                 name=None):
         if decay_steps <= 0:
             raise ValueError(f"decay_steps must be positive, got {decay_steps}")
         self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
-        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
+        self.decay_rate, self.staircase = decay_rate, staircase
+        self.name = name or type(self).__name__
+
+    def progress(self, step) -> float:
+        p = step / self.decay_steps
+        return math.floor(p) if self.staircase else p
+
+
+class ExponentialDecay(_Decay):
+    """α(t) = α₀ · r^p."""
 
     def __call__(self, step) -> float:
-        p = step / self.decay_steps
-        p = math.floor(p) if self.staircase else p
-        return self.initial_learning_rate * self.decay_rate ** p
+        return self.initial_learning_rate * self.decay_rate ** self.progress(step)
 
 
-class InverseTimeDecay(LearningRateSchedule):
-    """α(t) = α₀ / (1 + r · t / T), with ⌊t / T⌋ when ``staircase``."""
-
-    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False,
-                 name="InverseTimeDecay"):
-        if decay_steps <= 0:
-            raise ValueError(f"decay_steps must be positive, got {decay_steps}")
-        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
-        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
+class InverseTimeDecay(_Decay):
+    """α(t) = α₀ / (1 + r · p)."""
 
     def __call__(self, step) -> float:
-        p = step / self.decay_steps
-        p = math.floor(p) if self.staircase else p
-        return self.initial_learning_rate / (1 + self.decay_rate * p)
+        return self.initial_learning_rate / (1 + self.decay_rate * self.progress(step))
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
