@@ -2,7 +2,9 @@
 (``keras3_output/``): summary tables exactly; fit, evaluate and predict at verbose 1
 and 2 with their timings and trained values masked; History's keys and params."""
 
+import io
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +14,7 @@ from lucidnet import keras
 from lucidnet.keras import layers
 
 REFERENCE = Path(__file__).parent / "keras3_output" / "stdout-not-a-terminal.txt"
+TERMINAL = Path(__file__).parent / "keras3_output" / "terminal-80-columns.raw"
 
 
 def print_everything():
@@ -78,6 +81,27 @@ def test_everything_printed_matches_keras_3_line_by_line(printed):
     for k, (line, expected) in enumerate(zip(ours, theirs)):
         assert line == expected, f"line {k}"
     assert printed.err == ""  # no note on what 'accuracy' resolved to
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_on_a_terminal_everything_matches_keras_3_with_its_colours(monkeypatch):
+    """The same on an 80-column terminal: bold titles and headers, coloured types,
+    shapes and counts (the terminal turned each '\\n' into '\\r\\n')."""
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr(sys, "stdout", Terminal())
+    keras.backend.clear_session()
+    print_everything()
+    ours = masked(sys.stdout.getvalue())
+    raw = TERMINAL.read_bytes().decode("utf-8").replace("\r\n", "\n")
+    theirs = masked(raw.removesuffix("\n"))[1:]  # the capture ends with one more newline
+    assert len(ours) == len(theirs)
+    for k, (line, expected) in enumerate(zip(ours, theirs)):
+        assert line == expected, f"line {k}"
 
 
 def test_summary_tables_are_keras_3s_to_the_character(printed):

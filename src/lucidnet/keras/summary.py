@@ -4,12 +4,15 @@ The columns split ``line_length`` (default min(88, terminal width − 4); 108 wh
 model is a graph, which adds a "Connected to" column) at ``positions``; each cell is
 padded by a space each side, and the table, borders included, is ``line_length`` wide:
 the excess is taken from the columns in turn, in equal shares rounded half to even, as
-the ``rich`` library that Keras renders with does. Text wraps at spaces. The output is
-the plain text Keras writes when its output is not a terminal.
+the ``rich`` library that Keras renders with does. Text wraps at spaces. On a terminal
+(stdout a tty, no ``print_fn``, no ``NO_COLOR``) the title, headers and totals are bold
+and types, shapes and counts coloured, with rich's codes; elsewhere the text is plain.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import sys
 
@@ -83,19 +86,47 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+_BOLD, _RESET = "\x1b[1m", "\x1b[0m"
+
+
+def _colour(code: int, match) -> str:
+    return f"\x1b[{code}m{match.group(0)}{_RESET}"
+
+
+def _styled(column: str, text: str) -> str:
+    """A justified cell as rich colours it: the layer's type, None and numbers."""
+    if column == "Layer (type)":
+        return re.sub(r"(?<=\()[A-Za-z_]\w*(?=\)\s*$)", lambda m: _colour(94, m), text)
+    if column == "Output Shape":
+        return re.sub(r"\bNone\b|\b\d+\b",
+                      lambda m: _colour(96 if m.group(0) == "None" else 32, m), text)
+    if column == "Param #":
+        return re.sub(r"[\d,]+", lambda m: _colour(32, m), text, count=1)
+    if column == "Connected to":
+        return re.sub(r"(?<=\[)\d+(?=\])", lambda m: _colour(32, m), text)
+    return text
+
+
 def _justify(text: str, width: int, align: str) -> str:
     return text.rjust(width) if align == ">" else text.center(width) if align == "^" \
         else text.ljust(width)
 
 
-def _row(cells, widths, align, bar: str = "│") -> list[str]:
-    """A table row, wrapped onto as many lines as its tallest cell needs."""
+def _row(cells, widths, align, bar: str = "│", header=None) -> list[str]:
+    """A table row, wrapped onto as many lines as its tallest cell needs; with the
+    ``header`` names, styled as on a terminal (the header row itself: header=True)."""
     inner = [w - 2 for w in widths]
     wrapped = [_wrap(c, w) for c, w in zip(cells, inner)]
     lines = []
     for k in range(max(len(w) for w in wrapped)):
-        parts = [" " + _justify(text[k] if k < len(text) else "", w, a) + " "
-                 for text, w, a in zip(wrapped, inner, align)]
+        parts = []
+        for text, w, a, column in zip(wrapped, inner, align,
+                                      header if isinstance(header, list) else cells):
+            t = _justify(text[k] if k < len(text) else "", w, a)
+            if header is True:
+                parts.append(f"{_BOLD} {_RESET}{_BOLD}{t}{_RESET}{_BOLD} {_RESET}")
+            else:
+                parts.append(" " + (_styled(column, t) if header else t) + " ")
         lines.append(bar + bar.join(parts) + bar)
     return lines
 
@@ -186,13 +217,17 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
             raise ValueError(f"layer_range must name two of the layers {names}, got {layer_range}")
         first, last = sorted(names.index(n) for n in layer_range)
         layers = layers[first:last + 1]
-    out = [f'Model: "{model.name}"', _rule(widths, "┏", "┳", "┓", "━"),
-           *_row(header, widths, align, "┃"), _rule(widths, "┡", "╇", "┩", "━")]
+    terminal = (print_fn is None and "NO_COLOR" not in os.environ
+                and getattr(sys.stdout, "isatty", lambda: False)())
+    bold, plain = (_BOLD, _RESET) if terminal else ("", "")
+    out = [f'{bold}Model: "{model.name}"{plain}', _rule(widths, "┏", "┳", "┓", "━"),
+           *_row(header, widths, align, "┃", terminal or None),
+           _rule(widths, "┡", "╇", "┩", "━")]
     for k, layer in enumerate(layers):
         if k:
             out.append(_rule(widths, "├", "┼", "┤", "─"))
         for cells in _layer_rows(layer, model, graph, show_trainable, expand_nested):
-            out += _row(cells, widths, align)
+            out += _row(cells, widths, align, header=header if terminal else None)
     out.append(_rule(widths, "└", "┴", "┘", "─"))
     counts = [(label, sum(a.size for a in arrays), sum(a.nbytes for a in arrays))
               for label, arrays in zip(("Trainable", "Non-trainable"), _weights(model))]
@@ -200,8 +235,10 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
     if slots is not None:
         counts.append(("Optimizer", *slots))
     total = (sum(c[1] for c in counts), sum(c[2] for c in counts))
+    number = "\x1b[32m{}" + _RESET if terminal else "{}"
     for label, n, nbytes in [("Total", *total), *counts]:
-        out.append(f" {label} params: {n:,} ({readable_size(nbytes)})")
+        out.append(f"{bold} {label} params: {plain}{number.format(f'{n:,}')} "
+                   f"({readable_size(nbytes)})")
     text = "\n".join(out) + "\n"
     if print_fn is None:
         sys.stdout.write(text)
