@@ -10,8 +10,22 @@ its gradient (an entry without a domain fails the suite).
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass
 
 from lucidnet.errors import unknown_name
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a student asks of an activation function (an activation entry's ``facts``)."""
+
+    range: str
+    zero_centred: bool
+    monotonic: bool
+    smooth: bool
+    saturating: str
+    needs_exp: bool
+    used_in: str
 
 
 class Registry:

@@ -18,9 +18,9 @@ from lucidnet import nn, tensor
 from lucidnet.autograd import detect_anomaly
 from lucidnet.errors import AnomalyError, ShapeError
 from lucidnet.nn.container import Chain
-from lucidnet.nn.module import one_function
+from lucidnet.nn.module import function_of
 
-ONE_FUNCTION_CASES = [c for c in ALL_CASES if one_function(_built(c.values[0])) is not None]
+ONE_FUNCTION_CASES = [c for c in ALL_CASES if function_of(_built(c.values[0])) is not None]
 
 
 def test_the_fusable_layers_are_the_expected_ones():
@@ -93,7 +93,7 @@ def test_a_subclass_that_overrides_forward_runs_as_written():
 
     model = nn.Sequential(Doubled(3, 3), nn.ReLU(), nn.Linear(3, 2))
     x = np.abs(np.random.default_rng(0).standard_normal((4, 3))).astype(np.float32)
-    assert one_function(model[0]) is None
+    assert function_of(model[0]) is None
     expected = model[2](model[1](model[0](x)))
     np.testing.assert_array_equal(model(x).numpy(), expected.numpy())
 
@@ -146,7 +146,7 @@ def test_a_chain_writes_the_parameters_gradients_into_the_arrays_it_is_given():
     x, dY = rng.standard_normal((6, 5)), rng.standard_normal((6, 3))
 
     def grads(out):
-        fn, params = one_function(model)
+        fn, params = function_of(model)
         fn.forward(x.astype(np.float32), *[p.data for p in params])
         fn.needs_grad = (False,) + (True,) * len(params)
         fn.grad_out = out(params)

@@ -314,7 +314,7 @@ def _fit_counting_fused_steps(eager, model, loss, data=None, metrics=("accuracy"
     Function directly) of 3 epochs on ``data`` (default: blobs)."""
     trainer = trainer_for(model, loss, metrics=list(metrics), run_eagerly=eager)
     steps, direct = [], []
-    fused = trainer._fused
+    fused = trainer._tape_free
 
     def spy_fused(*a):
         found = fused(*a)
@@ -324,7 +324,7 @@ def _fit_counting_fused_steps(eager, model, loss, data=None, metrics=("accuracy"
             found.step = lambda *b: steps.append(1) or step(*b)
         return found
 
-    trainer._fused = spy_fused
+    trainer._tape_free = spy_fused
     x, y = blobs() if data is None else data
     history = trainer.fit(x, y, batch_size=16, epochs=3, verbose=0, **fit)
     return (history.history, [p.data.copy() for p in model.parameters()], len(steps),

@@ -48,10 +48,10 @@ class Function:
         ``inputs`` are Tensors or constants (arrays, numbers); ``params`` go to the
         constructor (``LeakyReLU.apply(x, negative_slope=0.01)``).
         """
-        return cls(**params).apply_to(*inputs)
+        return cls(**params)(*inputs)
 
-    def apply_to(self, *inputs):
-        """``apply`` for a Function already constructed (a layer's ``as_function()``)."""
+    def __call__(self, *inputs):
+        """``apply`` for a Function already constructed (a layer's ``function()``)."""
         Tensor = _tensor.Tensor
         arrays = [t.data if isinstance(t, Tensor) else t for t in inputs]
         out = self.forward(*arrays)
@@ -60,6 +60,19 @@ class Function:
             self.inputs, self.needs_grad = inputs, needs
             return Tensor._from_op(out, self)
         return Tensor._from_op(out, None)
+
+    def gradients(self, dY, needs_grad) -> tuple:
+        """The input gradients for ``dY``, computing those ``needs_grad`` flags (one
+        bool per input), as a tuple: the tape's call of ``backward``, for a caller that
+        ran ``forward`` itself (the tape-free step of :mod:`lucidnet.training.step`)."""
+        self.needs_grad = tuple(needs_grad)
+        grads = self.backward(dY)
+        return grads if isinstance(grads, tuple) else (grads,)
+
+    def release(self) -> None:
+        """Forget the inputs the tape recorded (what ``forward`` kept stays): a Function
+        reused off the tape would otherwise keep its first call's graph alive."""
+        self.inputs = ()
 
     def __repr__(self):
         return f"<{type(self).__name__} backward>"

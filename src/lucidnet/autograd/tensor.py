@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import numbers
-import sys
 
 import numpy
 
@@ -136,6 +135,7 @@ class Tensor:
     ndim = property(lambda self: self.data.ndim)
     size = property(lambda self: self.data.size)
     is_leaf = property(lambda self: self._fn is None)
+    grad_fn = property(lambda self: self._fn, doc="The Function that made this tensor (None for a leaf).")
 
     def __len__(self):
         return len(self.data)
@@ -339,14 +339,14 @@ class Tensor:
             grad = xp.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             if grad.shape != self.shape:
                 raise ValueError(f"gradient of shape {grad.shape} for a tensor of shape {self.shape}")
-        grads = {id(self): grad}
+        grads, summed = {id(self): grad}, set()
         for node in _topological_order(self):
             dY = grads.pop(id(node), None)
             if dY is None:
                 continue
             fn = node._fn
             if fn is None:
-                accumulate_grad(node, dY)
+                accumulate_grad(node, dY, owned=id(node) in summed)
                 continue
             input_grads = fn.backward(dY)
             if not isinstance(input_grads, tuple):
@@ -360,10 +360,11 @@ class Tensor:
                 if dX.shape != shape:
                     dX = _sum_to_shape(dX, shape)
                 key = id(x)
-                grads[key] = grads[key] + dX if key in grads else dX
-            # This frame lets go of the arrays it handed on: a leaf's gradient that no one
-            # else holds is then seen as such by accumulate_grad, and adopted uncopied.
-            input_grads = dX = None
+                if key in grads:
+                    grads[key] = grads[key] + dX  # a new array, this backward's own
+                    summed.add(key)
+                else:
+                    grads[key] = dX
 
 
 def _topological_order(root: Tensor) -> list[Tensor]:
@@ -406,49 +407,24 @@ def _sum_to_shape(grad, shape):
     return grad
 
 
-def accumulate_grad(leaf: Tensor, dY) -> None:
+def accumulate_grad(leaf: Tensor, dY, owned: bool = False) -> None:
     """Add dY, the complete gradient of ``leaf`` in this backward, to ``leaf.grad``.
-    (Adopted uncopied only when the caller's one variable is its last other holder.)
 
-    The first gradient becomes ``.grad`` itself when no one else holds it (a product a
-    Function just made, or the sum of several contributions), else a copy: dY may be
-    shared with another input's gradient (x + y passes the same array to both), be the
-    caller's array or a view of it, or be kept by a Function, and ``.grad`` is
-    accumulated and changed in place by optimizers.
+    A first gradient becomes ``.grad`` itself only when ``owned`` (an array the backward
+    made: a sum of contributions, or a cast), else a copy: a Function's gradient may be
+    shared with another input's (x + y passes the same array to both), be the caller's
+    array or a view of it, or be kept by the Function, and ``.grad`` is accumulated and
+    changed in place by optimizers. Gradients written where an optimizer reads them, with
+    no copy, take the explicit road: a Function's ``grad_out``.
     """
-    unshared = sys.getrefcount(dY) == _REFS_HELD_BY_CALLER  # see _refs_held_by_caller
     if dY.dtype != leaf.data.dtype:
-        dY, unshared = dY.astype(leaf.data.dtype), True
+        dY, owned = dY.astype(leaf.data.dtype), True
     if leaf.grad is not None:
         leaf.grad += dY
-    elif unshared and _owns_its_memory(dY):
+    elif owned:
         leaf.grad = dY
     else:
         leaf.grad = backend.xp.array(dY, copy=True)
-
-
-def _owns_its_memory(a) -> bool:
-    """An array that is no view, owns its data and may be written (a NumPy scalar may not)."""
-    return a.base is None and a.flags.owndata and getattr(a.flags, "writeable", True)
-
-
-def _refcount_in_callee(a) -> int:
-    return sys.getrefcount(a)
-
-
-def _refs_held_by_caller():
-    """What sys.getrefcount reports inside a function for an array that only the caller's
-    variable holds, as Tensor.backward's ``dY`` in accumulate_grad: 3 in CPython 3.11
-    (the caller's variable, the parameter, getrefcount's argument). Measured, not assumed;
-    any other holder (a tuple, a dict, a view's base, a Function's attribute) adds one.
-    Without reference counts (not CPython) every first gradient is copied."""
-    if not hasattr(sys, "getrefcount"):
-        return -1
-    a = numpy.empty(1)
-    return _refcount_in_callee(a)
-
-
-_REFS_HELD_BY_CALLER = _refs_held_by_caller()
 
 
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:

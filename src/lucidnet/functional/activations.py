@@ -2,8 +2,9 @@
 
 Notation: x is the input (any shape), y = f(x) the output, dY = dL/dy; the backward
 returns dL/dx = dY ⊙ f'(x). Every function is registered under its Keras name with
-the facts a student asks about (``lucidnet.activations.info('relu')``) and the input
-domain and kinks at which the test suite checks its gradient. An entry that needs more
+its Function (``function``, built with the keyword arguments of the function below it), the
+facts a student asks about (``lucidnet.activations.info('relu')``) and the input domain
+and kinks at which the test suite checks its gradient. An entry that needs more
 than x declares it in ``requires`` (prelu's alpha, maxout's pieces).
 
 Numbers, lists and integer arrays are converted to the default float dtype; float32
@@ -20,10 +21,9 @@ import math
 import numbers
 
 from lucidnet import backend
-from lucidnet.activations import Facts
 from lucidnet.autograd import Function, Tensor
 from lucidnet.errors import ShapeError
-from lucidnet.registry import ACTIVATIONS
+from lucidnet.registry import ACTIVATIONS, Facts
 
 __all__ = [
     "absolute",
@@ -93,6 +93,7 @@ class BinaryStep(Function):
 
 @ACTIVATIONS.register(
     "binary_step",
+    function=BinaryStep,
     domain=(-3.0, 3.0),
     kinks=(0.0,),
     facts=Facts(
@@ -127,6 +128,7 @@ class Identity(Function):
 @ACTIVATIONS.register(
     "linear",
     "identity",
+    function=Identity,
     domain=(-3.0, 3.0),
     facts=Facts(
         range="(−∞, ∞)",
@@ -166,6 +168,7 @@ class Sigmoid(Function):
 
 @ACTIVATIONS.register(
     "sigmoid",
+    function=Sigmoid,
     domain=(-8.0, 8.0),
     facts=Facts(
         range="(0, 1)",
@@ -199,6 +202,7 @@ class Tanh(Function):
 
 @ACTIVATIONS.register(
     "tanh",
+    function=Tanh,
     domain=(-4.0, 4.0),
     facts=Facts(
         range="(−1, 1)",
@@ -232,6 +236,7 @@ class HardSigmoid(Function):
 
 @ACTIVATIONS.register(
     "hard_sigmoid",
+    function=HardSigmoid,
     domain=(-5.0, 5.0),
     kinks=(-3.0, 3.0),
     facts=Facts(
@@ -267,6 +272,7 @@ class ReLU(Function):
 
 @ACTIVATIONS.register(
     "relu",
+    function=ReLU,
     domain=(-3.0, 3.0),
     kinks=(0.0,),
     facts=Facts(
@@ -305,6 +311,7 @@ class LeakyReLU(Function):
 
 @ACTIVATIONS.register(
     "leaky_relu",
+    function=LeakyReLU,
     domain=(-3.0, 3.0),
     kinks=(0.0,),
     facts=Facts(
@@ -348,6 +355,7 @@ class PReLU(Function):
 
 @ACTIVATIONS.register(
     "prelu",
+    function=PReLU,
     domain=(-3.0, 3.0),
     kinks=(0.0,),
     requires=("alpha",),
@@ -400,6 +408,7 @@ class Absolute(Function):
 
 @ACTIVATIONS.register(
     "abs",
+    function=Absolute,
     domain=(-3.0, 3.0),
     kinks=(0.0,),
     facts=Facts(
@@ -442,6 +451,7 @@ class Maxout(Function):
 
 @ACTIVATIONS.register(
     "maxout",
+    function=Maxout,
     domain=(-3.0, 3.0),
     requires=("pieces",),
     facts=Facts(
@@ -502,6 +512,7 @@ class ELU(Function):
 
 @ACTIVATIONS.register(
     "elu",
+    function=ELU,
     domain=(-3.0, 3.0),
     kinks=(0.0,),
     facts=Facts(
@@ -524,8 +535,16 @@ SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
 
 
+class SELU(ELU):
+    """selu(x) = λ·elu(x, α) with SELU's constants (see :func:`selu`)."""
+
+    def __init__(self):
+        super().__init__(alpha=SELU_ALPHA, scale=SELU_SCALE)
+
+
 @ACTIVATIONS.register(
     "selu",
+    function=SELU,
     domain=(-3.0, 3.0),
     kinks=(0.0,),
     facts=Facts(
@@ -544,7 +563,7 @@ def selu(x):
     The constants make mean 0 and variance 1 a fixed point of the layers (see
     :class:`ELU`, which computes it with ``scale`` = λ).
     """
-    return ELU.apply(_float_tensor(x), alpha=SELU_ALPHA, scale=SELU_SCALE)
+    return SELU.apply(_float_tensor(x))
 
 
 # -- smooth rectifiers -----------------------------------------------------------------
@@ -580,6 +599,7 @@ class GELU(Function):
 
 @ACTIVATIONS.register(
     "gelu",
+    function=GELU,
     domain=(-4.0, 4.0),
     facts=Facts(
         range="[≈ −0.17, ∞)",
@@ -624,6 +644,7 @@ class SiLU(Function):
 @ACTIVATIONS.register(
     "silu",
     "swish",
+    function=SiLU,
     domain=(-6.0, 6.0),
     facts=Facts(
         range="[≈ −0.28, ∞) for β = 1",
@@ -669,6 +690,7 @@ class Softplus(Function):
 
 @ACTIVATIONS.register(
     "softplus",
+    function=Softplus,
     domain=(-8.0, 8.0),
     facts=Facts(
         range="(0, ∞)",
@@ -700,6 +722,7 @@ class Exponential(Function):
 
 @ACTIVATIONS.register(
     "exponential",
+    function=Exponential,
     domain=(-3.0, 3.0),
     facts=Facts(
         range="(0, ∞)",
@@ -740,6 +763,7 @@ class Softmax(Function):
 
 @ACTIVATIONS.register(
     "softmax",
+    function=Softmax,
     domain=(-5.0, 5.0),
     facts=Facts(
         range="(0, 1), each row sums to 1",
@@ -784,6 +808,7 @@ class LogSoftmax(Function):
 
 @ACTIVATIONS.register(
     "log_softmax",
+    function=LogSoftmax,
     domain=(-5.0, 5.0),
     facts=Facts(
         range="(−∞, 0)",

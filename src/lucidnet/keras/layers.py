@@ -16,10 +16,13 @@ from collections import defaultdict
 
 import numpy
 
-from lucidnet import activations, backend, initializers, nn
+from lucidnet import backend, initializers, nn
+from lucidnet.activations import Spec
 from lucidnet.autograd import Tensor, no_grad, ops
 from lucidnet.errors import ShapeError
-from lucidnet.keras import regularizers, unsupported
+from lucidnet.keras import activations, regularizers, unsupported
+from lucidnet.nn.container import Chain
+from lucidnet.nn.layers import LinearFunction
 from lucidnet.nn.module import LAYERS
 
 _name_counters: dict[str, itertools.count] = defaultdict(itertools.count)
@@ -79,8 +82,12 @@ class Layer(nn.Module):
     """Base of Keras layers: lazy ``build``, ``call``, names, regularization losses.
 
     Subclasses implement ``build(input_shape)`` (create weights; the shape includes
-    the batch axis) and ``call(x)``.
+    the batch axis) and ``function()`` (what the layer computes, as every lucidnet
+    Module: the layer then fuses) or ``call(x)``. Calling a layer builds it on first
+    use, then goes through ``Module.__call__`` → ``forward`` → ``call``.
     """
+
+    road = (*nn.Module.road, "call")
 
     def __init__(self, name=None, input_shape=None, input_dim=None, trainable=True, dtype=None):
         super().__init__()
@@ -114,7 +121,11 @@ class Layer(nn.Module):
             del self.__dict__[layer.name]
 
     def call(self, x):
-        raise NotImplementedError(f"{type(self).__name__} defines no call")
+        """The layer's :meth:`function` applied to x (``Module.forward``), by default."""
+        return super().forward(x)
+
+    def forward(self, x):
+        return self.call(x)
 
     def __call__(self, x):
         if _is_symbolic(x):
@@ -123,7 +134,7 @@ class Layer(nn.Module):
             shapes = [(None, *t.shape[1:]) for t in x] if isinstance(x, (list, tuple)) else None
             self.build(shapes or (None, *x.shape[1:]))
             self.built = True
-        return self.call(x)
+        return super().__call__(x)
 
     def _symbolic_call(self, x, record: bool = True) -> KerasTensor:
         """Call on KerasTensors (one, or a list for a merge layer): build, probe one
@@ -221,15 +232,12 @@ def _serialize(initializer) -> dict:
     return {"class_name": INITIALIZERS.name_of(initializer), "config": initializer.get_config()}
 
 
-def _activation_name(activation):
-    """The registry name of an activation (for configs), or the callable's name."""
+def _activation_name(activation) -> str:
+    """The name of a resolved activation (a Spec or a callable), for the output checks."""
     if activation is None:
         return "linear"
-    if isinstance(activation, str):
-        return activation
-    from lucidnet.registry import ACTIVATIONS
-
-    return ACTIVATIONS.name_of(activation) or getattr(activation, "__name__", repr(activation))
+    return activation.name if isinstance(activation, Spec) else getattr(
+        activation, "__name__", repr(activation))
 
 
 @LAYERS.register("keras.Dense")
@@ -238,7 +246,9 @@ class Dense(Layer):
 
     x (N, D) → y (N, units); W (D, units) initialized by ``kernel_initializer``
     (Keras default ``glorot_uniform``: U(−√(6/(D+units)), √(6/(D+units)))), b zeros.
-    ``kernel_regularizer`` adds e.g. λ·ΣW² to the training loss.
+    ``kernel_regularizer`` adds e.g. λ·ΣW² to the training loss. Its Function is the
+    Linear one, chained with the activation's (none for 'linear': nothing multiplies
+    by 1); a callable that is no registered activation is run as written.
     """
 
     def __init__(
@@ -256,8 +266,10 @@ class Dense(Layer):
         if not isinstance(units, int) or units <= 0:
             raise ValueError(f"Dense units must be a positive integer, got {units!r}")
         self.units, self.use_bias = units, use_bias
-        self.activation_name = _activation_name(activation)
         self.activation = activations.get(activation)
+        if isinstance(self.activation, Spec) and self.activation.name == "linear":
+            self.activation = None
+        self.activation_name = _activation_name(self.activation)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
@@ -276,9 +288,22 @@ class Dense(Layer):
             self.register_parameter("bias", None)
         self.built = True
 
+    def function(self):
+        if not self.built or not (self.activation is None or isinstance(self.activation, Spec)):
+            return None
+        linear, params = LinearFunction(), [self.kernel, self.bias]
+        if self.activation is None:
+            return linear, params
+        return Chain([(self.check_input, linear, 2), (None, self.activation.function(), 0)]), params
+
     def call(self, x):
+        if self.activation is None or isinstance(self.activation, Spec):
+            return super().call(x)  # function(): Linear, then the activation
+        self.check_input(x)
+        return self.activation(nn.linear(x, self.kernel, self.bias))  # a callable as written
+
+    def check_input(self, x) -> None:
         self.check_features(x, self.in_features)
-        return self.activation(nn.linear(x, self.kernel, self.bias))
 
     @property
     def losses(self):
@@ -293,7 +318,8 @@ class Dense(Layer):
         return {
             **super().get_config(),
             "units": self.units,
-            "activation": self.activation_name,
+            "activation": ("linear" if self.activation is None
+                           else activations.serialize(self.activation, self.label())),
             "use_bias": self.use_bias,
             "kernel_initializer": _serialize(self.kernel_initializer),
             "bias_initializer": _serialize(self.bias_initializer),
@@ -303,7 +329,10 @@ class Dense(Layer):
 
 
 class _Wrapped(Layer):
-    """A Keras layer around one lucidnet.nn module made at build time."""
+    """A Keras layer around one lucidnet.nn module: its Function is the module's."""
+
+    def function(self):
+        return self.module.function()
 
     def call(self, x):
         return self.module(x)
@@ -315,14 +344,18 @@ class Activation(Layer):
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
-        self.activation_name = _activation_name(activation)
         self.activation = activations.get(activation)
+        self.activation_name = _activation_name(self.activation)
+
+    def function(self):
+        return (self.activation.function(), ()) if isinstance(self.activation, Spec) else None
 
     def call(self, x):
         return self.activation(x)
 
     def get_config(self):
-        return {**super().get_config(), "activation": self.activation_name}
+        return {**super().get_config(),
+                "activation": activations.serialize(self.activation, self.label())}
 
 
 @LAYERS.register("keras.Flatten")
@@ -452,10 +485,8 @@ class Softmax(Layer):
         super().__init__(**kwargs)
         self.axis = axis
 
-    def call(self, x):
-        from lucidnet.functional import softmax
-
-        return softmax(x, axis=self.axis)
+    def function(self):
+        return Spec("softmax", {"axis": self.axis}).function(), ()
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}

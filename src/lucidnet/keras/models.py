@@ -23,6 +23,7 @@ from lucidnet.keras.layers import InputLayer, KerasTensor, Layer, unique_name
 from lucidnet.keras.progbar import ProgbarLogger
 from lucidnet.keras.summary import print_summary
 from lucidnet.keras.utils import PyDataset, unbatch
+from lucidnet.nn.container import function_of_all, run
 from lucidnet.nn.module import LAYERS
 from lucidnet.registry import LOSSES
 from lucidnet.training import Trainer, check_output
@@ -460,10 +461,14 @@ class Sequential(Model):
             self.build((None, *numpy.shape(x)[1:]))
         return super().__call__(x)
 
+    def function(self):
+        """The stack as one Chain when built and every layer is its Function (the
+        course's Dense layers with named activations, Dropout): ``fit`` then takes the
+        same fused step as ``Trainer`` on an ``nn.Sequential``."""
+        return function_of_all(self._stack) if self.built else None
+
     def call(self, x):
-        for layer in self._stack:
-            x = layer(x)
-        return x
+        return run(self._stack, x)
 
     def get_config(self) -> dict:
         config = {"name": self.name}

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import math
 
-from lucidnet import activations as _registry
+from lucidnet import activations
 from lucidnet import backend
 from lucidnet import functional as F
 from lucidnet.functional import activations as A
-from lucidnet.nn.layers import _as_input, linear
-from lucidnet.nn.module import LAYERS, Module, Parameter
-from lucidnet.registry import ACTIVATIONS
+from lucidnet.nn.layers import linear
+from lucidnet.nn.module import LAYERS, Module, Parameter, as_input
 
 __all__ = [
     "Abs",
@@ -55,10 +54,7 @@ class Identity(Module):
 class BinaryStep(Module):
     """1 where x ≥ 0, else 0; derivative 0 (see :func:`~lucidnet.functional.binary_step`)."""
 
-    def forward(self, x):
-        return F.binary_step(x)
-
-    def as_function(self):
+    def function(self):
         return A.BinaryStep(), ()
 
 
@@ -66,10 +62,7 @@ class BinaryStep(Module):
 class Sigmoid(Module):
     """σ(x) = 1/(1 + e^{−x}) elementwise (see :func:`~lucidnet.functional.sigmoid`)."""
 
-    def forward(self, x):
-        return F.sigmoid(x)
-
-    def as_function(self):
+    def function(self):
         return A.Sigmoid(), ()
 
 
@@ -77,10 +70,7 @@ class Sigmoid(Module):
 class Tanh(Module):
     """tanh(x) elementwise (see :func:`~lucidnet.functional.tanh`). Shape: (*) → (*)."""
 
-    def forward(self, x):
-        return F.tanh(x)
-
-    def as_function(self):
+    def function(self):
         return A.Tanh(), ()
 
 
@@ -88,10 +78,7 @@ class Tanh(Module):
 class Hardsigmoid(Module):
     """clip(x/6 + 1/2, 0, 1) elementwise (see :func:`~lucidnet.functional.hard_sigmoid`)."""
 
-    def forward(self, x):
-        return F.hard_sigmoid(x)
-
-    def as_function(self):
+    def function(self):
         return A.HardSigmoid(), ()
 
 
@@ -99,10 +86,7 @@ class Hardsigmoid(Module):
 class ReLU(Module):
     """max(0, x) elementwise (see :func:`~lucidnet.functional.relu`). Shape: (*) → (*)."""
 
-    def forward(self, x):
-        return F.relu(x)
-
-    def as_function(self):
+    def function(self):
         return A.ReLU(), ()
 
 
@@ -110,10 +94,7 @@ class ReLU(Module):
 class Abs(Module):
     """|x| elementwise, derivative sign(x) (see :func:`~lucidnet.functional.absolute`)."""
 
-    def forward(self, x):
-        return F.absolute(x)
-
-    def as_function(self):
+    def function(self):
         return A.Absolute(), ()
 
 
@@ -121,11 +102,8 @@ class Abs(Module):
 class SELU(Module):
     """λ·elu(x, α) with the self-normalizing constants (see :func:`~lucidnet.functional.selu`)."""
 
-    def forward(self, x):
-        return F.selu(x)
-
-    def as_function(self):
-        return A.ELU(alpha=A.SELU_ALPHA, scale=A.SELU_SCALE), ()
+    def function(self):
+        return A.SELU(), ()
 
 
 # -- with configuration -------------------------------------------------------------
@@ -140,10 +118,7 @@ class LeakyReLU(Module):
         super().__init__()
         self.negative_slope = negative_slope
 
-    def forward(self, x):
-        return F.leaky_relu(x, self.negative_slope)
-
-    def as_function(self):
+    def function(self):
         return A.LeakyReLU(self.negative_slope), ()
 
     def get_config(self) -> dict:
@@ -158,10 +133,7 @@ class ELU(Module):
         super().__init__()
         self.alpha = alpha
 
-    def forward(self, x):
-        return F.elu(x, self.alpha)
-
-    def as_function(self):
+    def function(self):
         return A.ELU(self.alpha), ()
 
     def get_config(self) -> dict:
@@ -181,10 +153,7 @@ class GELU(Module):
             raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
         self.approximate = approximate
 
-    def forward(self, x):
-        return F.gelu(x, self.approximate)
-
-    def as_function(self):
+    def function(self):
         return A.GELU(self.approximate), ()
 
     def get_config(self) -> dict:
@@ -199,10 +168,7 @@ class SiLU(Module):
         super().__init__()
         self.beta = beta
 
-    def forward(self, x):
-        return F.silu(x, self.beta)
-
-    def as_function(self):
+    def function(self):
         return A.SiLU(self.beta), ()
 
     def get_config(self) -> dict:
@@ -222,10 +188,7 @@ class Softplus(Module):
             raise ValueError("Softplus: beta must be non-zero, got 0")
         self.beta, self.threshold = beta, threshold
 
-    def forward(self, x):
-        return F.softplus(x, self.beta, self.threshold)
-
-    def as_function(self):
+    def function(self):
         return A.Softplus(self.beta, self.threshold), ()
 
     def get_config(self) -> dict:
@@ -244,10 +207,7 @@ class Softmax(Module):
         super().__init__()
         self.dim = dim
 
-    def forward(self, x):
-        return F.softmax(x, axis=self.dim)
-
-    def as_function(self):
+    def function(self):
         return A.Softmax(self.dim), ()
 
     def get_config(self) -> dict:
@@ -265,10 +225,7 @@ class LogSoftmax(Module):
         super().__init__()
         self.dim = dim
 
-    def forward(self, x):
-        return F.log_softmax(x, axis=self.dim)
-
-    def as_function(self):
+    def function(self):
         return A.LogSoftmax(self.dim), ()
 
     def get_config(self) -> dict:
@@ -298,7 +255,7 @@ class PReLU(Module):
         self.weight.data[...] = self.init
 
     def forward(self, x):
-        x = _as_input(x, self.weight.dtype)  # a float32 layer computes in float32
+        x = as_input(x, self.weight.dtype)  # a float32 layer computes in float32
         if self.num_parameters > 1:
             self.check_features(x, self.num_parameters)
         return F.prelu(x, self.weight)
@@ -338,7 +295,7 @@ class Maxout(Module):
             p.data[...] = backend.asarray(values, dtype=p.dtype)
 
     def forward(self, x):
-        x = _as_input(x, self.weight.dtype)  # a float32 layer computes in float32
+        x = as_input(x, self.weight.dtype)  # a float32 layer computes in float32
         self.check_features(x, self.in_features)
         return F.maxout(linear(x, self.weight, self.bias), self.pieces)
 
@@ -355,32 +312,38 @@ class Maxout(Module):
 class Activation(Module):
     """Applies an activation given by its registry name or as a callable (as Keras's layer).
 
-    ``Activation('relu')``, ``Activation(F.tanh)``; ``None`` is 'linear'. Names needing
-    more than x ('prelu', 'maxout') are refused: use the PReLU or Maxout layer.
-    Shape: (*) → (*).
+    ``Activation('relu')``, ``Activation(F.tanh)``; ``None`` is 'linear'. A registered
+    activation is its Function (the layer fuses and is saved by name); any other callable
+    is run as written and cannot be saved. Names needing more than x ('prelu', 'maxout')
+    are refused: use the PReLU or Maxout layer. Shape: (*) → (*).
     """
 
     def __init__(self, activation):
         super().__init__()
-        self.fn = _registry.get(activation)
-        self.activation = ACTIVATIONS.name_of(self.fn)
-        if self.activation is not None and ACTIVATIONS.meta(self.activation).get("requires"):
-            needs = ", ".join(ACTIVATIONS.meta(self.activation)["requires"])
-            raise ValueError(
-                f"Activation: {self.activation!r} needs {needs} besides its input; "
-                "use the layer that holds it (PReLU, Maxout)"
-            )
+        self.spec = activations.spec("linear" if activation is None else activation)
+        if self.spec is None and not callable(activation):
+            raise TypeError(f"Activation: expected an activation name, config or callable, "
+                            f"got {type(activation).__name__}")
+        self.fn = self.spec or activation
+
+    @property
+    def activation(self) -> str | None:
+        """The registry name, None for a callable that is no registered activation."""
+        return None if self.spec is None else self.spec.name
+
+    def function(self):
+        return None if self.spec is None else (self.spec.function(), ())
 
     def forward(self, x):
-        return self.fn(x)
+        return self.fn(x)  # a registered activation: its function, as function() says
 
     def get_config(self) -> dict:
-        if self.activation is None:
+        if self.spec is None:
             raise ValueError(
                 f"Activation: {self.fn!r} is not a registered activation, so it cannot be "
-                "saved by name; register it with ACTIVATIONS.register(name, ...)"
+                "saved; register it with ACTIVATIONS.register(name, function=...)"
             )
-        return {"activation": self.activation}
+        return {"activation": self.spec.config()}
 
     def extra_repr(self) -> str:
-        return repr(self.activation or getattr(self.fn, "__qualname__", self.fn))
+        return repr(self.spec.config() if self.spec else getattr(self.fn, "__qualname__", self.fn))

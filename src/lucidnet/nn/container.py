@@ -11,14 +11,13 @@ import operator
 from collections import OrderedDict
 
 from lucidnet.autograd import Function, is_anomaly_enabled
-from lucidnet.nn.layers import _as_input
-from lucidnet.nn.module import LAYERS, Module, one_function
+from lucidnet.nn.module import LAYERS, Module, as_input, function_of
 
 __all__ = ["Chain", "ModuleList", "Sequential"]
 
 
 class Chain(Function):
-    """Consecutive layers, each one Function, run as one operation (Sequential's fast path).
+    """Consecutive Functions run as one operation (Sequential's fast path).
 
         forward:   a₀ = x,   aᵢ = fᵢ(aᵢ₋₁; θᵢ)                      for i = 1 … k
         backward:  (daᵢ₋₁, dθᵢ) = fᵢ.backward(daᵢ), from da_k = dY,  for i = k … 1
@@ -26,17 +25,18 @@ class Chain(Function):
     The chain rule, walked by hand instead of by the tape: the layers' own Functions
     compute every number in the same order as layer by layer, so outputs and gradients
     are the same bit for bit. What is saved is a Tensor, a tape entry and a module call
-    per layer. ``layers`` holds
-    (module, fn, number of parameters) per layer; the inputs are x and every θᵢ.
+    per layer. ``pieces`` holds (check, fn, number of parameters) per Function, ``check``
+    the layer's ``check_input`` (or None); the inputs are x and every θᵢ. A Chain among
+    the pieces given to :func:`chain` is spliced in (a Keras Dense: Linear, activation).
     """
 
-    def __init__(self, layers):
-        self.layers = layers
+    def __init__(self, pieces):
+        self.pieces = list(pieces)
         self._grad_out = ()
-        # each layer's parameters as positions in the inputs (x is 0)
+        # each piece's parameters as positions in the inputs (x is 0)
         self._spans, i = [], 1
-        for module, fn, k in layers:
-            self._spans.append((module, fn, i, i + k))
+        for check, fn, k in self.pieces:
+            self._spans.append((check, fn, i, i + k))
             i += k
 
     @property
@@ -45,14 +45,15 @@ class Chain(Function):
 
     @grad_out.setter
     def grad_out(self, out: tuple) -> None:
-        """Hand each layer's Function its parameters' share of ``out`` (x, θ₁, θ₂, …)."""
+        """Hand each piece's Function its parameters' share of ``out`` (x, θ₁, θ₂, …)."""
         self._grad_out = tuple(out)
         for _, fn, a, b in self._spans:
             fn.grad_out = (None, *out[a:b]) if out else ()
 
     def forward(self, x, *params):
-        for module, fn, a, b in self._spans:
-            module.check_input(x)
+        for check, fn, a, b in self._spans:
+            if check is not None:
+                check(x)
             x = fn.forward(x, *params[a - 1:b - 1])
         return x
 
@@ -72,28 +73,53 @@ class Chain(Function):
         return tuple(grads)
 
 
-def _chain(layers):
+def chain(layers):
     """``(Chain, params)`` for ``layers`` ((module, (fn, params)) pairs), or None when a
-    Chain would not be faster or would hide something: fewer than two layers, a first
+    Chain would not be faster or would hide something: fewer than two Functions, a first
     layer without parameters (its input's dtype would be left to the activations),
     parameters of mixed dtypes, or anomaly detection on (each error then names its
     own operation)."""
-    params = [p for _, (_, ps) in layers for p in ps]
+    pieces, params = [], []
+    for module, (fn, ps) in layers:
+        pieces += fn.pieces if isinstance(fn, Chain) else [(module.check_input, fn, len(ps))]
+        params += ps
     dtypes = {p.dtype for p in params if p is not None}
-    if len(layers) < 2 or not layers[0][1][1] or len(dtypes) != 1 or is_anomaly_enabled():
+    if len(pieces) < 2 or not layers[0][1][1] or len(dtypes) != 1 or is_anomaly_enabled():
         return None
-    return Chain([(module, fn, len(ps)) for module, (fn, ps) in layers]), params
+    return Chain(pieces), params
 
 
 def _run(layers, x):
-    """x through ``layers``: as one Chain when :func:`_chain` gives one, else module by module."""
-    chain = _chain(layers)
-    if chain is None:
+    """x through ``layers``: as one Chain when :func:`chain` gives one, else module by module."""
+    fused = chain(layers) if len(layers) > 1 else None
+    if fused is None:
         for module, _ in layers:
             x = module(x)
         return x
-    fn, params = chain
-    return fn.apply_to(_as_input(x, params[0].dtype), *params)
+    fn, params = fused
+    return fn(as_input(x, params[0].dtype), *params)
+
+
+def run(modules, x):
+    """x through each module in turn; a run of layers whose forward is their Function
+    (Linear, the activations, Dropout in training), started by one with parameters,
+    goes as one :class:`Chain`."""
+    layers = []
+    for module in modules:
+        f = function_of(module)
+        if f is not None and (layers or f[1]):
+            layers.append((module, f))
+            continue
+        x, layers = _run(layers, x), []
+        x = module(x)
+    return _run(layers, x)
+
+
+def function_of_all(modules):
+    """All of ``modules`` as one :class:`Chain` and its parameters, when each module's
+    forward is its Function (see :func:`chain`); else None."""
+    layers = [(m, function_of(m)) for m in modules]
+    return None if any(f is None for _, f in layers) else chain(layers)
 
 
 class _Container(Module):
@@ -193,24 +219,13 @@ class Sequential(_Container):
             setattr(self, name, self._check(module, f"argument {i}"))
 
     def forward(self, x):
-        """Each module in turn; a run of layers that are one Function each (Linear,
-        the activations, Dropout in training), started by one with parameters, goes
-        as one :class:`Chain`."""
-        run = []
-        for module in self._modules.values():
-            f = one_function(module)
-            if f is not None and (run or f[1]):
-                run.append((module, f))
-                continue
-            x, run = _run(run, x), []
-            x = module(x)
-        return _run(run, x)
+        """Each module in turn, consecutive Functions as one Chain (see :func:`run`)."""
+        return run(self._modules.values(), x)
 
-    def as_function(self):
-        """The whole chain as one :class:`Chain` and its parameters, when every module
-        is one Function (see :func:`_chain`); else None."""
-        layers = [(m, one_function(m)) for m in self._modules.values()]
-        return None if any(f is None for _, f in layers) else _chain(layers)
+    def function(self):
+        """The whole Sequential as one :class:`Chain`, when every module's forward is
+        its Function (see :func:`chain`); else None."""
+        return function_of_all(self._modules.values())
 
 
 @LAYERS.register("ModuleList")

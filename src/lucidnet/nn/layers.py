@@ -22,19 +22,9 @@ from lucidnet import backend, initializers
 from lucidnet.autograd import Function, Tensor
 from lucidnet.errors import ShapeError
 from lucidnet.nn import init
-from lucidnet.nn.module import LAYERS, Module, Parameter
+from lucidnet.nn.module import LAYERS, Module, Parameter, as_input
 
 __all__ = ["BatchNorm1d", "Dropout", "Flatten", "Linear", "batch_norm", "dropout", "linear"]
-
-
-def _as_input(x, dtype):
-    """``x`` as a Tensor of ``dtype`` (sparse data stay sparse, on the backend's device,
-    cast to ``dtype``)."""
-    if backend.is_sparse(x):
-        x = backend.sparse_to_device(x)
-    if isinstance(x, Tensor) or backend.is_sparse(x):
-        return x if x.dtype == dtype else x.astype(dtype)  # Tensor.astype is differentiable
-    return Tensor(backend.asarray(x, dtype=dtype))
 
 
 def _positive_int(value, who: str, arg: str) -> int:
@@ -84,7 +74,7 @@ def linear(x, weight, bias=None):
 
     The lecture's layout; PyTorch's ``F.linear(x, A, b)`` is X Aᵀ + b, so A = Wᵀ.
     """
-    return LinearFunction.apply(_as_input(x, weight.dtype), weight, bias)
+    return LinearFunction.apply(as_input(x, weight.dtype), weight, bias)
 
 
 @LAYERS.register("Linear")
@@ -135,12 +125,7 @@ class Linear(Module):
         else:
             self.bias.data[...] = self.bias_init(self.bias.shape, dtype=self.bias.dtype)
 
-    def forward(self, x):
-        x = _as_input(x, self.weight.dtype)
-        self.check_input(x)
-        return LinearFunction.apply(x, self.weight, self.bias)
-
-    def as_function(self):
+    def function(self):
         return LinearFunction(), (self.weight, self.bias)
 
     def check_input(self, x) -> None:
@@ -251,9 +236,9 @@ class Dropout(Module):
         self.p = _check_probability(p, "Dropout")
 
     def forward(self, x):
-        return dropout(x, self.p, self.training)
+        return dropout(x, self.p, self.training)  # the identity when not training
 
-    def as_function(self):
+    def function(self):
         return (DropoutFunction(self.p), ()) if self.training and self.p else None
 
     def get_config(self) -> dict:
@@ -393,7 +378,7 @@ class BatchNorm1d(Module):
             dtype = x.dtype
         else:
             dtype = backend.float_dtype
-        x = _as_input(x, dtype)
+        x = as_input(x, dtype)
         if x.ndim != 2:
             raise ShapeError(f"{self.label()} expects inputs of shape (N, {self.num_features}), "
                              f"got shape {tuple(x.shape)}")

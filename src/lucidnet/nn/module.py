@@ -26,17 +26,32 @@ _LOADABLE_KINDS = {"f": "fiu", "i": "iu", "u": "iu"}
 integers, an integer never a float (it would be truncated); bool, complex, text never."""
 
 
+def as_input(x, dtype):
+    """``x`` as a Tensor of ``dtype`` (sparse data stay sparse, on the backend's device,
+    cast to ``dtype``)."""
+    if backend.is_sparse(x):
+        x = backend.sparse_to_device(x)
+    if isinstance(x, Tensor) or backend.is_sparse(x):
+        return x if x.dtype == dtype else x.astype(dtype)  # Tensor.astype is differentiable
+    return Tensor(backend.asarray(x, dtype=dtype))
+
+
 @functools.cache
-def _is_one_function(cls) -> bool:
+def _forward_is_function(cls) -> bool:
+    """The fusion rule: the class that says what the layer computes (``function``) is
+    at or below every class that wrote how it is called (``cls.road``: ``__call__``,
+    ``forward``, and Keras's ``call``). A subclass that overrides ``forward`` but not
+    ``function`` is run as written."""
     def owner(name):
         return next(k for k in cls.__mro__ if name in k.__dict__)
-    return owner("as_function") is owner("forward") is not Module and owner("__call__") is Module
+    said = owner("function")
+    return said is not Module and all(issubclass(said, owner(name)) for name in cls.road)
 
 
-def one_function(module):
-    """``module.as_function()`` if the module computes what it describes: a subclass that
-    overrides ``forward`` or ``__call__`` but not ``as_function`` is run as written (None)."""
-    return module.as_function() if _is_one_function(type(module)) else None
+def function_of(module):
+    """``module.function()`` when the module's forward is its Function, whoever built it
+    (see :func:`_forward_is_function`); else None: the module is run as written."""
+    return module.function() if _forward_is_function(type(module)) else None
 
 
 class Parameter(Tensor):
@@ -93,18 +108,31 @@ class Module:
         self._buffers[name] = True
 
     # -- the forward pass ---------------------------------------------------------
-    def forward(self, *args, **kwargs):
-        raise NotImplementedError(f"{type(self).__name__} defines no forward")
+    road = ("__call__", "forward")
+    """The methods through which a call reaches the computation (see :func:`function_of`)."""
+
+    def function(self):
+        """What this layer computes: ``(fn, params)``, a fresh Function ``fn`` applied
+        to the input and the Tensors ``params`` (None for an absent one), or None (the
+        default: a layer that composes others, or computes nothing in this mode).
+        :class:`~lucidnet.nn.Sequential` runs consecutive such layers as one
+        :class:`~lucidnet.nn.container.Chain`, and ``fit`` steps it without the tape."""
+        return None
+
+    def forward(self, x):
+        """``fn(x, *params)`` of :meth:`function`, on the tape. A layer with parameters
+        computes in their dtype (x is cast, as Keras does); ``check_input`` sees x first."""
+        described = self.function()
+        if described is None:
+            raise NotImplementedError(f"{type(self).__name__} defines neither function nor forward")
+        fn, params = described
+        held = next((p for p in params if p is not None), None)
+        x = as_input(x, held.dtype) if held is not None else x
+        self.check_input(x)
+        return fn(x, *params)
 
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)
-
-    def as_function(self):
-        """``(fn, params)`` when this layer's forward is the one Function ``fn`` applied
-        to its input and the Tensors ``params`` (None for an absent one); else None, the
-        default. :class:`~lucidnet.nn.Sequential` runs consecutive such layers as one
-        operation (:class:`~lucidnet.nn.container.Chain`). A fresh ``fn`` every call."""
-        return None
 
     def check_input(self, x) -> None:
         """Raise ShapeError when the array ``x`` cannot be this layer's input (default: any)."""

@@ -38,15 +38,15 @@ import numpy
 
 from lucidnet import backend, optimizers
 from lucidnet.autograd import Tensor, no_grad
-from lucidnet.autograd.tensor import accumulate_grad
 from lucidnet.denormals import flush_denormal
-from lucidnet.nn.module import Module, one_function
+from lucidnet.nn.module import Module, function_of
 from lucidnet.training.callbacks import CallbackList, echo
 from lucidnet.training.data import DataLoader, is_sparse
 from lucidnet.training.inputs import (FitData, as_model_input, model_inputs,
                                       warn_single_class_tail)
 from lucidnet.training.outputs import Head, build_heads, split_outputs
 from lucidnet.training.progress import ProgbarLogger
+from lucidnet.training.step import TapeFreeStep, loss_function
 
 _NOTES = logging.getLogger("lucidnet")
 
@@ -57,15 +57,6 @@ def _verbose(verbose) -> int:
     if verbose not in (0, 1, 2):
         raise ValueError(f"verbose must be 'auto', 0, 1 or 2, got {verbose!r}")
     return int(verbose)
-
-
-def _as_given(prepared, a) -> bool:
-    """Whether a loss's prepared target is the batch's targets ``a`` as they came: the
-    array itself, a Tensor of it, or an equal copy of the same type, dtype and shape."""
-    if prepared is a or (isinstance(prepared, Tensor) and prepared.data is a):
-        return True
-    return (type(prepared) is type(a) and prepared.dtype == a.dtype
-            and prepared.shape == a.shape and bool(backend.xp.array_equal(prepared, a)))
 
 
 class Trainer:
@@ -111,7 +102,7 @@ class Trainer:
         self.run_eagerly = bool(run_eagerly)
         self.flush_denormal = bool(flush_denormal)
         self.progress, self.sorted_logs, self.print_notes = progress, sorted_logs, print_notes
-        self._targets_checked = False
+        self._targets_checked = False  # by the tape-free step's loss, over all of them
         self.stop_training = False
         self.history = None
         self.heads: list[Head] | None = None
@@ -239,7 +230,7 @@ class Trainer:
                            verbose=verbose, epochs=epochs, steps=len(loader))
         handle = self.callback_model
         handle.stop_training = False
-        self._targets_checked = False  # by the loss, over all of them (see _loss_function)
+        self._targets_checked = False
         if next(self.model.parameters(), None) is not None:
             self._ensure_bound()  # a lazily built model binds after its first batch
         was_training = self.model.training
@@ -267,43 +258,22 @@ class Trainer:
         self.history = cbs.history
         return cbs.history
 
-    def _fused(self, layout, loss, pred, arrays, loader):
-        """A :class:`FusedStep` when a step can skip the tape: the model is one Function
-        (``model.as_function()``: a Chain of layers that are one Function each), with one
-        output of loss weight 1, no penalty, not ``run_eagerly``, no anomaly detection.
-        Else None. ``loss`` and ``pred`` are the first step's, on the tape, and ``arrays``
-        its batch."""
+    def _tape_free(self, layout, loss, pred, arrays, loader):
+        """A :class:`~lucidnet.training.step.TapeFreeStep` when a step can skip the tape:
+        the model's forward is one Function (``function_of``: a Chain of layers whose
+        forward is their Function), with one output of loss weight 1, no penalty, not
+        ``run_eagerly``, no anomaly detection. Else None. ``loss`` and ``pred`` are the
+        first step's, on the tape, and ``arrays`` its batch."""
         if self.run_eagerly or len(layout) != 1 or self._penalty() is not None:
             return None
         (head, yi, wi), = layout
-        model = one_function(self.model)
+        model = function_of(self.model)
         if model is None or head.weight != 1.0:
             return None
-        loss_fn = None if wi is not None else self._loss_function(
-            head, loss, pred, arrays[yi], loader.dataset.arrays[yi])
-        return FusedStep(*model, head, loss_fn, self.optimizer)
-
-    def _loss_function(self, head, loss, pred, y, targets):
-        """The loss's one Function, when a step may call it on the batch's (y, ŷ) itself:
-        L is that Function's output and its inputs are the batch's targets as they came
-        (the loss prepared nothing but a copy) and ŷ. The checks the loss makes of y at
-        every batch are then made once per fit, here, over every target (against a
-        uniform ŷ of 1/C); its checks of ŷ ran on this first batch. Else None."""
-        fn = loss._fn
-        if fn is None or loss.ndim or len(fn.inputs) != 2 or fn.inputs[1] is not pred:
-            return None
-        if not _as_given(fn.inputs[0], y) or fn.needs_grad != (False, True):
-            return None
-        if not self._targets_checked:
-            C = pred.shape[-1] if pred.ndim > 1 else 1
-            with no_grad():
-                for start in range(0, len(targets), 4096):
-                    rows = targets[start:start + 4096]
-                    probe = backend.xp.full((len(rows), *pred.shape[1:]), 1 / C, dtype=pred.dtype)
-                    head.loss(Tensor(rows), Tensor(probe), None)
-            self._targets_checked = True
-        fn.inputs = ()  # its links to the first step's tape would keep that batch alive
-        return fn
+        targets = None if self._targets_checked else loader.dataset.arrays[yi]
+        loss_fn = None if wi is not None else loss_function(head, loss, pred, arrays[yi], targets)
+        self._targets_checked = self._targets_checked or loss_fn is not None
+        return TapeFreeStep(*model, head, loss_fn, self.optimizer)
 
     def _train_epoch(self, data: FitData, loader, cbs: CallbackList, verbose: int) -> dict:
         handle = self.callback_model
@@ -322,7 +292,7 @@ class Trainer:
                 if head_totals is None:
                     head_totals = [0.0] * len(layout)
                     if not data.several:
-                        fused = self._fused(layout, loss, preds[0], arrays, loader)
+                        fused = self._tape_free(layout, loss, preds[0], arrays, loader)
                 if len(layout) > 1:
                     for k, value in enumerate(head_values):
                         head_totals[k] += float(value.data) * n
@@ -452,56 +422,3 @@ class Trainer:
         if isinstance(first, (list, tuple)):
             return type(first)(arrays)
         return arrays[0]
-
-
-class FusedStep:
-    """One training step with the model's chain rule walked by hand:
-
-        ŷ = f(x; θ);  L = ℓ(y, ŷ);  dL/dŷ = ℓ.backward(1);
-        (·, dL/dθ) = f.backward(dL/dŷ);  θ.grad = dL/dθ;  step()
-
-    ``fn``, ``params``: the model as one Function and its parameters (None for an absent
-    one); ℓ is ``loss_fn``, the loss's Function called directly, or when None the head's
-    loss on the tape from ŷ as a leaf. The same Functions in the same order as
-    ``model(x)`` and ``L.backward()``, so the same numbers bit for bit, without a Tensor
-    or tape entry per layer; and the gradients are written where the optimizer reads
-    them (:meth:`~lucidnet.optim.Optimizer.grad_slices`), unless a parameter comes twice
-    (a shared layer, whose gradients are summed).
-    """
-
-    def __init__(self, fn, params, head, loss_fn, optimizer):
-        self.fn, self.params, self.head, self.loss_fn = fn, params, head, loss_fn
-        self.optimizer = optimizer
-        held = [p for p in params if p is not None]
-        slices = optimizer.grad_slices() if len({id(p) for p in held}) == len(held) else {}
-        self.homes = [None if p is None else slices.get(p) for p in params]
-        fn.grad_out = (None, *self.homes)
-        self.one = None  # dL/dL, made once in the loss's dtype
-
-    def step(self, x, y, w):
-        """Train on one batch of arrays (x may be a CSR matrix); returns (L, ŷ) as arrays."""
-        fn, params, loss_fn = self.fn, self.params, self.loss_fn
-        out = fn.forward(x, *[None if p is None else p.data for p in params])
-        if loss_fn is None:
-            pred = Tensor(out, requires_grad=True)
-            loss = self.head.loss(Tensor(y), pred, None if w is None else Tensor(w))
-            loss.backward()
-            loss, d_out = loss.data, pred.grad  # None when L does not depend on ŷ
-        else:
-            loss = loss_fn.forward(y, out)
-            if self.one is None or self.one.dtype != loss.dtype:
-                self.one = backend.xp.asarray(1, dtype=loss.dtype)
-            d_out = loss_fn.backward(self.one)[1]
-        fn.needs_grad = (False, *[p is not None and p.requires_grad for p in params])
-        self.optimizer.zero_grad()
-        if d_out is not None:
-            grads = list(fn.backward(d_out))
-            d_out = None
-            for i, (p, home) in enumerate(zip(params, self.homes), 1):
-                g, grads[i] = grads[i], None  # g alone holds it: adopted as .grad, not copied
-                if g is home:  # written into the optimizer's buffer: no copy
-                    p.grad = g
-                elif g is not None:
-                    accumulate_grad(p, g)
-        self.optimizer.step()
-        return loss, out
