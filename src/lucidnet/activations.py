@@ -100,4 +100,6 @@ def spec(identifier, defaults: dict | None = None) -> Spec | None:
     if requires:
         raise ValueError(f"activation {name!r} needs {', '.join(requires)} besides its input; "
                          "use the layer that holds it (PReLU, Maxout)")
-    return Spec(name, arguments)
+    resolved = Spec(name, arguments)
+    resolved.function()  # arguments its Function does not take fail here, not at the first batch
+    return resolved
