@@ -37,8 +37,9 @@ What lucidnet adds or changes:
   'identity', 'logistic' (= 'sigmoid'), 'tanh' and 'relu'; 'prelu' learns one slope
   per unit, 'maxout' takes the max of 2 linear pieces per unit;
 - ``solver``: 'sgd', 'adam' or any other of :func:`lucidnet.optimizers.names`
-  ('adamw', 'rmsprop', 'adagrad', with ``learning_rate_init`` and their PyTorch
-  defaults); 'lbfgs' does not exist here;
+  ('adamw', 'rmsprop', 'adagrad', with ``learning_rate_init`` and, as scikit-learn's
+  'sgd' and 'adam', the rules and other defaults of :mod:`lucidnet.optim`, PyTorch's,
+  where Keras's doors take Keras's); 'lbfgs' does not exist here;
 - ``dropout``: the drop probability after every hidden activation (0 = none);
 - computation in X's dtype at fit, as scikit-learn: float32 for float32 X (lucidnet's
   fast path: cast X with ``X.astype('float32')``), float64 for anything else; later
@@ -248,9 +249,8 @@ class _BaseMLP(BaseEstimator):
         if solver == "adam":
             return optim.Adam(params, lr=lr, betas=(float(self.beta_1), float(self.beta_2)),
                               eps=float(self.epsilon))
-        optimizer = optimizers.get(solver, lr=lr)
-        optimizer.bind(params)
-        return optimizer
+        # the lucidnet.optim class behind the registry's (Keras's) optimizer: PyTorch's rule
+        return getattr(optim, type(optimizers.get(solver)).__name__)(params, lr=lr)
 
     @property
     def coefs_(self) -> list:
@@ -400,8 +400,7 @@ class _BaseMLP(BaseEstimator):
                              "contain large values and need to be preprocessed.")
 
     def _set_lr(self, lr: float) -> None:
-        for group in self._optim.param_groups:
-            group["lr"] = float(lr)
+        self._optim.lr = float(lr)
 
     def _stop(self) -> bool:
         """Whether to stop after n_iter_no_change epochs without progress (scikit-learn's
@@ -409,7 +408,7 @@ class _BaseMLP(BaseEstimator):
         watched = "Validation score" if self.early_stopping else "Training loss"
         msg = (f"{watched} did not improve more than tol={self.tol:f} for "
                f"{self.n_iter_no_change} consecutive epochs.")
-        lr = self._optim.param_groups[0]["lr"]
+        lr = self._optim.lr
         if self.learning_rate == "adaptive" and solver_name(self.solver) == "sgd":
             if lr > 1e-6:
                 self._set_lr(lr / 5)

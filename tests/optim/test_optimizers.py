@@ -36,7 +36,9 @@ def gradient(i: int, theta: np.ndarray) -> np.ndarray:
     return np.asarray((A @ theta.reshape(-1)).reshape(theta.shape) + 0.5 * np.sin(theta) - c)
 
 
-# (lucidnet name, options); the PyTorch class has the same name and options.
+# (registry name, options of lucidnet.optim's class of the same name, PyTorch's rule);
+# the PyTorch class has the same name and options. The registry's Keras optimizers are
+# these classes with rule='keras' (tests/keras/test_keras_optimizers.py).
 CASES = {
     "sgd": [{"lr": 0.05}, {"lr": 0.05, "momentum": 0.9}, {"lr": 0.05, "momentum": 0.9,
                                                           "nesterov": True},
@@ -55,9 +57,14 @@ def test_every_registered_optimizer_has_reference_cases():
     assert sorted(CASES) == optimizers.names()
 
 
+def pytorch_rule(name, **options):
+    """lucidnet.optim's optimizer behind the registry's ``name``, with PyTorch's rule."""
+    return getattr(optim, type(optimizers.get(name)).__name__)(**options)
+
+
 def run_lucidnet(name, options, steps=100):
     params = [Parameter(lucidnet.tensor(s, dtype=np.float64)) for s in START]
-    opt = optimizers.get(name, **options)
+    opt = pytorch_rule(name, **options)
     opt.bind(params)
     for _ in range(steps):
         for i, p in enumerate(params):
@@ -89,7 +96,7 @@ def test_one_buffer_and_parameter_by_parameter_steps_mix_correctly(name):
     options = CASES[name][-1]
     ours = [Parameter(lucidnet.tensor(s, dtype=np.float64)) for s in START]
     theirs = [torch.tensor(s, requires_grad=True) for s in START]
-    opt = optimizers.get(name, **options)
+    opt = pytorch_rule(name, **options)
     opt.bind(ours)
     reference = getattr(torch.optim, type(opt).__name__)(theirs, **options)
     for step in range(30):
@@ -203,7 +210,7 @@ def test_float32_stays_float32():
     with lucidnet.default_dtype("float32"):
         params = [Parameter(lucidnet.tensor(s.astype(np.float32))) for s in START]
     for name in optimizers.names():
-        opt = optimizers.get(name, **CASES[name][-1])
+        opt = pytorch_rule(name, **CASES[name][-1])
         opt.bind(params)
         for _ in range(3):
             for i, p in enumerate(params):
@@ -229,7 +236,7 @@ def test_state_dict_resumes_the_same_trajectory(name):
     options = CASES[name][-1]
     straight = run_lucidnet(name, options, steps=10)
     params = [Parameter(lucidnet.tensor(s, dtype=np.float64)) for s in START]
-    opt = optimizers.get(name, **options)
+    opt = pytorch_rule(name, **options)
     opt.bind(params)
     for _ in range(4):
         for i, p in enumerate(params):
@@ -237,7 +244,7 @@ def test_state_dict_resumes_the_same_trajectory(name):
         opt.step()
     state = opt.state_dict()
     twin = [Parameter(lucidnet.tensor(p.data.copy())) for p in params]
-    resumed = optimizers.get(name)
+    resumed = pytorch_rule(name)
     resumed.bind(twin)
     resumed.load_state_dict(state)
     assert resumed.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
@@ -378,3 +385,49 @@ def test_reduce_on_plateau_matches_pytorch():
             assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-12)
             rates.append(ours.get_last_lr()[0])
         assert min(rates) < 0.1  # the sequence does trigger reductions
+
+
+# -- one owner for the learning rate; one meaning for a name ----------------------------
+def test_lr_is_the_one_owner_of_the_learning_rate():
+    params = [Parameter(lucidnet.tensor(s, dtype=np.float64)) for s in START[:2]]
+    opt = optim.SGD([{"params": params[:1]}, {"params": params[1:], "lr": 0.5}], lr=0.1)
+    assert opt.lr == 0.1 and opt.lrs == [0.1, 0.5]
+    opt.lr = 0.2
+    assert opt.lrs == [0.2, 0.2] and opt.defaults["lr"] == 0.2
+    opt.lr = [0.3, 0.4]
+    assert opt.lrs == [0.3, 0.4]
+    with pytest.raises(ValueError, match="lr must be finite and >= 0"):
+        opt.lr = -1.0
+    with pytest.raises(ValueError, match="2 parameter groups"):
+        opt.lr = [0.1]
+    unbound = optim.Adam(lr=0.01)
+    unbound.lr = 0.05
+    assert unbound.lr == 0.05
+
+
+def test_nothing_but_the_optimizer_writes_a_groups_learning_rate():
+    """Schedules, callbacks, the Keras facade and the estimators set ``optimizer.lr``."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(lucidnet.__file__).parent
+    writers = [str(path.relative_to(root)) for path in root.rglob("*.py")
+               if re.search(r"""\[["']lr["']\]\s*=[^=]""", path.read_text())]
+    assert writers == [str(pathlib.Path("optim", "optimizer.py"))]
+
+
+def test_a_keras_name_means_kerass_optimizer_through_every_door():
+    from lucidnet import keras
+    from lucidnet.training import Trainer
+
+    model = keras.Sequential([keras.layers.Dense(2, input_shape=(3,))])
+    model.compile("rmsprop", "mse")
+    by_trainer = Trainer(nn.Linear(3, 2), "mse", "rmsprop").optimizer
+    for opt in (model.optimizer, by_trainer, optimizers.get("rmsprop")):
+        assert type(opt) is optimizers.RMSprop
+        assert opt.lr == 0.001 and opt.defaults["eps"] == 1e-7 and opt.defaults["rule"] == "keras"
+
+
+def test_rule_must_be_pytorch_or_keras():
+    with pytest.raises(ValueError, match="rule must be one of"):
+        optim.Adam(rule="tensorflow")

@@ -23,6 +23,7 @@ def test_scratch_lends_one_buffer_per_dtype_and_grows():
     lambda p: optim.Adam(p, lr=1e-3),
     lambda p: optim.AdamW(p, lr=1e-3),
     lambda p: optim.Adam(p, lr=1e-3, amsgrad=True),
+    lambda p: optim.Adam(p, lr=1e-3, rule="keras"),  # compile('adam') takes this road too
 ])
 def test_an_adam_step_allocates_nothing_the_size_of_the_parameters(make):
     """The step's intermediate results live in the optimizer's scratch buffer: a step on

@@ -2,18 +2,15 @@
 
 Each divides the gradient by a running measure of its own size, so entries with large
 or frequent gradients take smaller steps. ε keeps the division finite. Defaults and
-formulas are PyTorch's; ``lucidnet.keras.optimizers`` has Keras's names and defaults.
+formulas are PyTorch's; ``rule='keras'`` gives Keras's where Keras writes them differently
+(ε inside the root in Adagrad and RMSprop, ε after Adam's bias correction, decoupled
+weight decay), and :mod:`lucidnet.optimizers` has Keras's names and defaults.
 """
 
 from __future__ import annotations
 
 from lucidnet import backend
-from lucidnet.optim.optimizer import Optimizer, _check_beta, _check_rate
-
-
-def _with_decay(theta, g, weight_decay: float):
-    """g + λθ: weight decay as an L2 penalty λ/2·‖θ‖² added to the loss."""
-    return g + weight_decay * theta if weight_decay else g
+from lucidnet.optim.optimizer import Optimizer, _check_beta, _check_rate, _check_rule
 
 
 class Adagrad(Optimizer):
@@ -22,17 +19,18 @@ class Adagrad(Optimizer):
         s ← s + g²;    θ ← θ − αₜ · g / (√s + ε),    αₜ = α / (1 + (t − 1)·lr_decay).
 
     Steps only shrink, which suits sparse features and stalls long training.
+    ``rule='keras'``: θ ← θ − αₜ · g / √(s + ε), decay decoupled.
     """
 
     def __init__(self, params=None, lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
-                 eps: float = 1e-10):
+                 eps: float = 1e-10, rule: str = "pytorch"):
         super().__init__(params, {
             "lr": _check_rate("lr", lr), "lr_decay": _check_rate("lr_decay", lr_decay),
             "weight_decay": _check_rate("weight_decay", weight_decay),
             "initial_accumulator_value": _check_rate("initial_accumulator_value",
                                                      initial_accumulator_value),
-            "eps": _check_rate("eps", eps),
+            "eps": _check_rate("eps", eps), "rule": _check_rule(rule),
         })
 
     def update(self, theta, g, state, group):
@@ -41,12 +39,16 @@ class Adagrad(Optimizer):
             state["step"] = 0
             state["sum"] = xp.full_like(theta, group["initial_accumulator_value"])
         state["step"] += 1
-        g = _with_decay(theta, g, group["weight_decay"])
+        g = self._decay(theta, g, group)
         s = state["sum"]
         s += g * g
         lr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        denominator = xp.sqrt(s)
-        denominator += group["eps"]
+        if group["rule"] == "keras":
+            denominator = s + group["eps"]
+            xp.sqrt(denominator, out=denominator)
+        else:
+            denominator = xp.sqrt(s)
+            denominator += group["eps"]
         theta -= lr * (g / denominator)
 
 
@@ -58,15 +60,20 @@ class RMSprop(Optimizer):
     ``centered=True`` divides by the estimated standard deviation instead,
     √(v − ḡ²) with ḡ ← ρ·ḡ + (1 − ρ)·g; ``momentum`` μ accumulates the scaled steps:
     b ← μ·b + g / (√v + ε), θ ← θ − α·b. ρ is PyTorch's ``alpha``.
+    ``rule='keras'``: ε inside the root, g / √(v + ε) (centered: √(v − ḡ² + ε), with
+    ḡ ← ρ·ḡ + (1 − ρ)·g), α inside the momentum, u ← μ·u + α·g/√(v + ε), θ ← θ − u;
+    decay decoupled.
     """
 
     def __init__(self, params=None, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
-                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False):
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
+                 rule: str = "pytorch"):
         super().__init__(params, {
             "lr": _check_rate("lr", lr), "alpha": _check_beta("alpha", alpha),
             "eps": _check_rate("eps", eps),
             "weight_decay": _check_rate("weight_decay", weight_decay),
             "momentum": _check_beta("momentum", momentum), "centered": bool(centered),
+            "rule": _check_rule(rule),
         })
 
     def update(self, theta, g, state, group):
@@ -80,18 +87,32 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 state["grad_avg"] = xp.zeros_like(theta)
         state["step"] += 1
-        g = _with_decay(theta, g, group["weight_decay"])
+        keras = group["rule"] == "keras"
+        g = self._decay(theta, g, group)
         v = state["square_avg"]
         v *= rho
         v += (1 - rho) * (g * g)
+        square = v
         if group["centered"]:
             mean = state["grad_avg"]
-            mean += (1 - rho) * (g - mean)
-            denominator = xp.sqrt(v - mean * mean)
+            if keras:
+                mean *= rho
+                mean += (1 - rho) * g
+            else:
+                mean += (1 - rho) * (g - mean)
+            square = v - mean * mean
+        if keras:
+            denominator = square + group["eps"]
+            xp.sqrt(denominator, out=denominator)
         else:
-            denominator = xp.sqrt(v)
-        denominator += group["eps"]
-        if group["momentum"]:
+            denominator = xp.sqrt(square)
+            denominator += group["eps"]
+        if group["momentum"] and keras:
+            u = state["momentum_buffer"]
+            u *= group["momentum"]
+            u += group["lr"] * (g / denominator)
+            theta -= u
+        elif group["momentum"]:
             b = state["momentum_buffer"]
             b *= group["momentum"]
             b += g / denominator
@@ -124,19 +145,20 @@ class Adam(Optimizer):
         θ ← θ − α/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε).
 
     ``weight_decay`` adds λθ to g (an L2 penalty; see :class:`AdamW` for decoupled
-    decay); ``amsgrad=True`` divides by the largest v seen so far.
+    decay); ``amsgrad=True`` divides by the largest v seen so far. ``rule='keras'``:
+    ε after the bias correction ("ε-hat"), θ ← θ − αₜ · m / (√v + ε),
+    αₜ = α·√(1 − β₂ᵗ)/(1 − β₁ᵗ), v ← v + (1 − β₂)(g² − v); decay decoupled.
     """
 
-    decoupled_weight_decay = False
-
     def __init__(self, params=None, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False):
+                 weight_decay: float = 0.0, amsgrad: bool = False, rule: str = "pytorch"):
         beta1, beta2 = betas
         super().__init__(params, {
             "lr": _check_rate("lr", lr),
             "betas": (_check_beta("betas[0]", beta1), _check_beta("betas[1]", beta2)),
             "eps": _check_rate("eps", eps),
             "weight_decay": _check_rate("weight_decay", weight_decay), "amsgrad": bool(amsgrad),
+            "rule": _check_rule(rule),
         })
 
     def update(self, theta, g, state, group):
@@ -150,26 +172,30 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = xp.zeros_like(theta)
         state["step"] += 1
         t = state["step"]
-        if self.decoupled_weight_decay:
-            theta *= 1 - lr * group["weight_decay"]
-        else:
-            g = _with_decay(theta, g, group["weight_decay"])
-        # α/(1 − β₁ᵗ) · m/(√v/c + ε) with c = √(1 − β₂ᵗ) is α·c/(1 − β₁ᵗ) · m/(√v + ε·c)
+        keras = group["rule"] == "keras"
+        g = self._decay(theta, g, group)
+        # α/(1 − β₁ᵗ) · m/(√v/c + ε) with c = √(1 − β₂ᵗ) is α·c/(1 − β₁ᵗ) · m/(√v + ε·c);
+        # Keras's ε-hat is ε in the second form
         c = (1 - beta2**t) ** 0.5
         one_beta1, b2, one_beta2, eps_c, rate = self.scratch.scalars(
-            theta.dtype, 1 - beta1, beta2, 1 - beta2, group["eps"] * c, lr * c / (1 - beta1**t))
+            theta.dtype, 1 - beta1, beta2, 1 - beta2, group["eps"] * (1 if keras else c),
+            lr * c / (1 - beta1**t))
         m, v = state["exp_avg"], state["exp_avg_sq"]
-        if not group["amsgrad"] and hasattr(xp, "ElementwiseKernel"):  # CuPy: one kernel
+        if not (group["amsgrad"] or keras) and hasattr(xp, "ElementwiseKernel"):  # CuPy: one
             scalars = (theta.dtype.type(k) for k in (one_beta1, b2, one_beta2, eps_c, rate))
-            _adam_kernel(xp)(g, *scalars, theta, m, v)
+            _adam_kernel(xp)(g, *scalars, theta, m, v)  # kernel (PyTorch's rule)
             return
         # in place, the intermediate results in one scratch array: a step allocates nothing
         a = self.scratch.like(theta)
         xp.subtract(g, m, out=a)  # m += (1 − β₁)(g − m)
         a *= one_beta1
         m += a
-        v *= b2  # v = β₂v + (1 − β₂)g²
-        xp.multiply(g, g, out=a)
+        if keras:  # v += (1 − β₂)(g² − v)
+            xp.multiply(g, g, out=a)
+            a -= v
+        else:  # v = β₂v + (1 − β₂)g²
+            v *= b2
+            xp.multiply(g, g, out=a)
         a *= one_beta2
         v += a
         if group["amsgrad"]:
@@ -191,5 +217,5 @@ class AdamW(Adam):
     decoupled_weight_decay = True
 
     def __init__(self, params=None, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 1e-2, amsgrad: bool = False):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
+                 weight_decay: float = 1e-2, amsgrad: bool = False, rule: str = "pytorch"):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, rule)

@@ -35,11 +35,10 @@ class LRScheduler:
     def step(self) -> None:
         """Advance one epoch and set the new rates."""
         self.last_epoch += 1
-        for group, base in zip(self.optimizer.param_groups, self.base_lrs):
-            group["lr"] = self.rate(base, self.last_epoch)
+        self.optimizer.lr = [self.rate(base, self.last_epoch) for base in self.base_lrs]
 
     def get_last_lr(self) -> list[float]:
-        return [group["lr"] for group in self.optimizer.param_groups]
+        return self.optimizer.lrs
 
     def state_dict(self) -> dict:
         return {"last_epoch": self.last_epoch, "base_lrs": list(self.base_lrs)}
@@ -133,11 +132,10 @@ class ReduceLROnPlateau:
             self.cooldown_counter -= 1
             self.num_bad_epochs = 0
         if self.num_bad_epochs > self.patience:
-            for group in self.optimizer.param_groups:
-                new = max(group["lr"] * self.factor, self.min_lr)
-                if group["lr"] - new > self.eps:
-                    group["lr"] = new
+            rates = self.optimizer.lrs
+            reduced = [max(lr * self.factor, self.min_lr) for lr in rates]
+            self.optimizer.lr = [new if lr - new > self.eps else lr for lr, new in zip(rates, reduced)]
             self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
 
     def get_last_lr(self) -> list[float]:
-        return [group["lr"] for group in self.optimizer.param_groups]
+        return self.optimizer.lrs

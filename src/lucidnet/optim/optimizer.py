@@ -38,6 +38,17 @@ def _check_rate(name: str, value) -> float:
     return value
 
 
+RULES = ("pytorch", "keras")
+"""The update rules an optimizer follows: PyTorch's formulas, or Keras's where Keras
+writes the same method differently (ε's place, the velocity's form, decoupled decay)."""
+
+
+def _check_rule(rule) -> str:
+    if rule not in RULES:
+        raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
+    return rule
+
+
 def _check_beta(name: str, value) -> float:
     value = _check_rate(name, value)
     if value >= 1:
@@ -90,6 +101,10 @@ class Optimizer:
     later. ``defaults``: the hyper-parameters every group starts with.
     """
 
+    decoupled_weight_decay = False
+    """Whether weight decay shrinks θ directly (AdamW) rather than entering g; every
+    Keras rule decays this way."""
+
     def __init__(self, params, defaults: dict):
         self.defaults = dict(defaults)
         self.param_groups: list[dict] = []
@@ -129,6 +144,44 @@ class Optimizer:
             raise TypeError(f"{type(self).__name__} has no hyper-parameters {unknown}; "
                             f"expected some of {sorted(self.defaults)}")
         self.param_groups.append({**self.defaults, **group, "params": params})
+
+    @property
+    def lr(self) -> float:
+        """The learning rate α: the first group's (the default's before binding). Set, it
+        is every group's and the default's; a list sets one per group. The one owner of
+        the rate: schedules, callbacks, the Keras facade and the estimators go through it."""
+        return (self.param_groups or [self.defaults])[0]["lr"]
+
+    @lr.setter
+    def lr(self, value) -> None:
+        if isinstance(value, (list, tuple)):
+            if len(value) != len(self.param_groups):
+                raise ValueError(f"{len(value)} learning rates for {len(self.param_groups)} "
+                                 "parameter groups")
+            for group, rate in zip(self.param_groups, value):
+                group["lr"] = _check_rate("lr", rate)
+            return
+        value = _check_rate("lr", value)
+        self.defaults["lr"] = value
+        for group in self.param_groups:
+            group["lr"] = value
+
+    @property
+    def lrs(self) -> list[float]:
+        """The learning rate of each parameter group."""
+        return [group["lr"] for group in self.param_groups]
+
+    def _decay(self, theta, g, group):
+        """g with weight decay λ applied: added to g as the gradient of an L2 penalty
+        λ/2·‖θ‖², g + λθ (PyTorch's SGD, RMSprop, Adagrad, Adam); or decoupled, θ ← θ·(1 − αλ)
+        before the step (AdamW, and every Keras rule), g unchanged."""
+        weight_decay = group["weight_decay"]
+        if not weight_decay:
+            return g
+        if self.decoupled_weight_decay or group["rule"] == "keras":
+            theta *= 1 - group["lr"] * weight_decay
+            return g
+        return g + weight_decay * theta
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget every gradient: ``None`` (default), or zeros in place."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from lucidnet.optim.optimizer import Optimizer, _check_beta, _check_rate
+from lucidnet import backend
+from lucidnet.optim.optimizer import Optimizer, _check_beta, _check_rate, _check_rule
 
 
 class SGD(Optimizer):
@@ -17,8 +18,10 @@ class SGD(Optimizer):
 
     and with ``nesterov=True`` the step looks ahead: θ ← θ − α·(g + μ·b).
 
-    Defaults are PyTorch's (lr = 1e-3); Keras's SGD (lr = 0.01) is
-    ``lucidnet.keras.optimizers.SGD``.
+    ``rule='keras'``: Keras keeps α inside the velocity, u ← μ·u − α·g, θ ← θ + u
+    (Nesterov: θ ← θ + μ·u − α·g), the same steps at a constant rate; weight decay is
+    decoupled, θ ← θ·(1 − αλ). Defaults are PyTorch's (lr = 1e-3); Keras's SGD
+    (lr = 0.01, its argument names) is :class:`lucidnet.optimizers.SGD`.
 
     Example::
 
@@ -27,7 +30,8 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params=None, lr: float = 1e-3, momentum: float = 0.0,
-                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False):
+                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
+                 rule: str = "pytorch"):
         momentum = _check_beta("momentum", momentum)
         if nesterov and (momentum == 0 or dampening != 0):
             raise ValueError("Nesterov momentum needs momentum > 0 and dampening = 0")
@@ -35,12 +39,18 @@ class SGD(Optimizer):
             "lr": _check_rate("lr", lr), "momentum": momentum,
             "dampening": _check_rate("dampening", dampening),
             "weight_decay": _check_rate("weight_decay", weight_decay), "nesterov": bool(nesterov),
+            "rule": _check_rule(rule),
         })
 
     def update(self, theta, g, state, group):
         lr, mu = group["lr"], group["momentum"]
-        if group["weight_decay"]:
-            g = g + group["weight_decay"] * theta
+        g = self._decay(theta, g, group)
+        if mu and group["rule"] == "keras":
+            u = state.setdefault("velocity", backend.xp.zeros_like(theta))
+            u *= mu
+            u -= lr * g
+            theta += mu * u - lr * g if group["nesterov"] else u
+            return
         if mu:
             b = state.get("momentum_buffer")
             if b is None:
