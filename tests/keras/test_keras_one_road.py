@@ -151,3 +151,24 @@ def test_the_estimators_and_the_cli_model_are_one_chain():
     X, y = rng.standard_normal((30, 4)), rng.integers(0, 2, 30)
     est = MLPClassifier((5,), activation="tanh", max_iter=1).fit(X, y)
     assert isinstance(function_of(est.model_)[0], Chain)
+
+
+@pytest.mark.parametrize("option, handmade", [
+    ("kernel_initializer", lambda shape, dtype=None: np.zeros(shape, dtype)),
+    ("kernel_regularizer", lambda w: (w * w).sum()),
+], ids=["initializer", "regularizer"])
+def test_every_callable_a_dense_takes_is_refused_at_save_when_it_cannot_be_rebuilt(
+        tmp_path, option, handmade):
+    model = keras.Sequential([keras.layers.Dense(2, input_shape=(3,), **{option: handmade})])
+    with pytest.raises(ValueError, match="lambda"):
+        model.save(tmp_path / "m.safetensors")
+    assert not (tmp_path / "m.safetensors").exists()
+
+
+def test_an_nn_activation_with_arguments_survives_save_and_load(tmp_path):
+    model = nn.Sequential(nn.Linear(2, 3), nn.Activation(Spec("leaky_relu", {"negative_slope": 0.2})))
+    lucidnet.save(model, tmp_path / "m.safetensors")
+    loaded = lucidnet.load(tmp_path / "m.safetensors")
+    assert loaded[1].spec == Spec("leaky_relu", {"negative_slope": 0.2})
+    x = np.array([[-1.0, 2.0]], np.float32)
+    np.testing.assert_array_equal(loaded(x).numpy(), model(x).numpy())

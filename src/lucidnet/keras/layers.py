@@ -225,13 +225,6 @@ class Layer(nn.Module):
         return ", ".join(f"{k}={v!r}" for k, v in self.get_config().items() if k != "name")
 
 
-def _serialize(initializer) -> dict:
-    """An initializer as Keras's config dict ``{'class_name', 'config'}``."""
-    from lucidnet.registry import INITIALIZERS
-
-    return {"class_name": INITIALIZERS.name_of(initializer), "config": initializer.get_config()}
-
-
 def _activation_name(activation) -> str:
     """The name of a resolved activation (a Spec or a callable), for the output checks."""
     if activation is None:
@@ -321,8 +314,8 @@ class Dense(Layer):
             "activation": ("linear" if self.activation is None
                            else activations.serialize(self.activation, self.label())),
             "use_bias": self.use_bias,
-            "kernel_initializer": _serialize(self.kernel_initializer),
-            "bias_initializer": _serialize(self.bias_initializer),
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
             "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
             "bias_regularizer": regularizers.serialize(self.bias_regularizer),
         }
@@ -437,7 +430,8 @@ class PReLU(Layer):
         return prelu(x, self.alpha)
 
     def get_config(self):
-        return {**super().get_config(), "alpha_initializer": _serialize(self.alpha_initializer)}
+        return {**super().get_config(),
+                "alpha_initializer": initializers.serialize(self.alpha_initializer)}
 
 
 @LAYERS.register("keras.InputLayer")

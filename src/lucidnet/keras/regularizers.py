@@ -79,7 +79,12 @@ def get(identifier):
 
 
 def serialize(regularizer):
-    """Keras's config dict of a regularizer (``None`` stays ``None``)."""
+    """Keras's config dict of a regularizer (``None`` stays ``None``); one that ``get``
+    could not rebuild (a function, an unregistered class) is refused, named."""
     if regularizer is None:
         return None
-    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
+    name = type(regularizer).__name__
+    if _BY_NAME.get(name) is not type(regularizer):
+        raise ValueError(f"regularizer {getattr(regularizer, '__qualname__', regularizer)!r} is "
+                         f"not one of {sorted(set(_BY_NAME))}, so a model file cannot rebuild it")
+    return {"class_name": name, "config": regularizer.get_config()}
