@@ -23,5 +23,5 @@ from lucidnet.backend import (
 )
 from lucidnet.denormals import flush_denormal, is_flush_denormal, set_flush_denormal
 
-__version__ = "0.1.0"
+from lucidnet._version import __version__  # noqa: E402
 from lucidnet.io import load, save  # noqa: E402  (model files: lucidnet.save(model, path))

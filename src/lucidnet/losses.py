@@ -55,6 +55,17 @@ def get(identifier, **config):
     return functools.partial(fn, **config)
 
 
+def targets(name) -> str | None:
+    """The kind of targets (one of :data:`TARGETS`) of a registered loss's name or alias,
+    None for anything else: the one place a loss's family is read from."""
+    return LOSSES.meta(name)["targets"] if isinstance(name, str) and name in LOSSES else None
+
+
+def is_regression(name) -> bool:
+    """Whether ``name`` is a loss of (y, ŷ) alone on real targets (mse, mae)."""
+    return targets(name) == "real" and not LOSSES.meta(name).get("requires")
+
+
 def names(aliases: bool = False) -> list[str]:
     """Every registered loss name (canonical only, unless ``aliases``)."""
     return LOSSES.names(aliases)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from lucidnet.training import METRICS, metrics
+from lucidnet.training import METRICS, Precision, metrics
 from lucidnet.training.metrics import AutoAccuracy, resolve_accuracy
 
 N, C = 97, 4
@@ -94,12 +94,12 @@ def test_precision_recall_f1_multilabel_macro(rng, name, sk):
 def test_binary_precision_with_macro_average_covers_both_classes(rng):
     y = rng.integers(0, 2, N)
     p = rng.uniform(0, 1, N)
-    metric = metrics.Precision(average="macro")
+    metric = Precision(average="macro")
     expected = skm.precision_score(y, p > 0.5, average="macro")
     assert _accumulate(metric, y, p) == pytest.approx(expected)
     assert metric.note == "'precision' is macro over the 2 classes"
     with pytest.raises(ValueError, match="needs one output"):
-        metrics.Precision(average="binary")(np.eye(3), np.eye(3))
+        Precision(average="binary")(np.eye(3), np.eye(3))
 
 
 @pytest.mark.parametrize("name, sk", [("mae", skm.mean_absolute_error),

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy
 
-import lucidnet
 from lucidnet import backend
+from lucidnet._version import __version__
 from lucidnet.errors import FormatError
 from lucidnet.io import tensorfile
 from lucidnet.io.architecture import check_tree, describe, plain, rebuild
@@ -118,7 +118,7 @@ def _write(path, weights, architecture, dtype, optimizer, metadata) -> None:
     document = {
         "format": "lucidnet",
         "version": VERSION,
-        "lucidnet": lucidnet.__version__,
+        "lucidnet": __version__,
         "dtype": dtype,
         "architecture": architecture,
         "weights": list(weights),

@@ -6,7 +6,18 @@ whether it held, the numbers, the figures), so tests check the same numbers the 
 shows. ``quick=True`` runs small versions (the whole lab in under two minutes).
 
     report.py        Result, the section registry, run(): report.html + results.json
-    experiments.py   imports every section module, in the lectures' order
+
+The section modules are imported here, in the order of the lectures: each registers its
+sections as it is defined, and the registration order is the report's order.
 """
 
 from lucidnet.lab.report import SECTIONS, Result, run, section  # noqa: F401
+from lucidnet.lab import (  # noqa: E402,F401,I001  (the lectures' order)
+    regression,
+    depth,
+    activations,
+    initialization,
+    text,
+    multitask,
+    backprop,
+)

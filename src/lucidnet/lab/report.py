@@ -60,8 +60,6 @@ def section(key: str, title: str):
 def run(out="lab-report", quick: bool = False, only=None) -> Path:
     """Run the sections (all, or the keys in ``only``), write the report into ``out``
     and return the path of ``report.html``."""
-    from lucidnet.lab import experiments  # noqa: F401  (registers the sections)
-
     keys = list(SECTIONS) if not only else [only] if isinstance(only, str) else list(only)
     unknown = [k for k in keys if k not in SECTIONS]
     if unknown:

@@ -52,16 +52,15 @@ from lucidnet.training.callbacks import (
     Callback,
     CallbackList,
     CSVLogger,
-    EarlyStopping,
     History,
     LearningRateScheduler,
-    ModelCheckpoint,
-    ReduceLROnPlateau,
     TerminateOnNaN,
 )
 from lucidnet.training.data import DataLoader, TensorDataset
 from lucidnet.training.engine import Trainer
 from lucidnet.training.metrics import METRICS, Metric
+from lucidnet.training.monitors import EarlyStopping, ModelCheckpoint, ReduceLROnPlateau
+from lucidnet.training.scores import F1Score, Precision, R2Score, Recall
 from lucidnet.training.outputs import LossFunction
 from lucidnet.training.problems import check_output, infer_problem, output_for
 from lucidnet.training.progress import ProgbarLogger
@@ -72,13 +71,17 @@ __all__ = [
     "CallbackList",
     "DataLoader",
     "EarlyStopping",
+    "F1Score",
     "History",
     "LearningRateScheduler",
     "LossFunction",
     "METRICS",
     "Metric",
     "ModelCheckpoint",
+    "Precision",
     "ProgbarLogger",
+    "R2Score",
+    "Recall",
     "ReduceLROnPlateau",
     "TensorDataset",
     "TerminateOnNaN",

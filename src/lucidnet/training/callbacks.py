@@ -40,19 +40,6 @@ def module_of(engine) -> Module:
     return engine if isinstance(engine, Module) else engine.model
 
 
-def get_lr(optimizer) -> float:
-    """The learning rate of the optimizer's first parameter group."""
-    groups = optimizer.param_groups
-    return float(groups[0]["lr"] if groups else optimizer.defaults["lr"])
-
-
-def set_lr(optimizer, lr: float) -> None:
-    """Set the learning rate of every parameter group (and of groups still to come)."""
-    for group in optimizer.param_groups:
-        group["lr"] = lr
-    optimizer.defaults["lr"] = lr
-
-
 class Callback:
     """Base class: every hook does nothing. ``self.model`` is the engine (see module),
     ``self.params`` the fit parameters ('epochs', 'steps', 'verbose')."""
@@ -272,17 +259,17 @@ class LearningRateScheduler(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         optimizer = self.model.optimizer
-        lr = self.schedule(epoch, get_lr(optimizer)) if self._takes_lr else self.schedule(epoch)
+        lr = self.schedule(epoch, float(optimizer.lr)) if self._takes_lr else self.schedule(epoch)
         if not isinstance(lr, numbers.Real) or isinstance(lr, bool) or not math.isfinite(lr):
             raise ValueError(f"LearningRateScheduler: schedule({epoch}) must return a finite "
                              f"number, got {lr!r}")
-        set_lr(optimizer, float(lr))
+        optimizer.lr = float(lr)
         if self.verbose > 0:
             echo(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to {float(lr)}.")
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
-            logs["learning_rate"] = get_lr(self.model.optimizer)
+            logs["learning_rate"] = float(self.model.optimizer.lr)
 
 
 class TerminateOnNaN(Callback):
@@ -363,9 +350,3 @@ class CSVLogger(Callback):
             self._file.close()
             self._file, self._writer = None, None
 
-
-from lucidnet.training.monitors import (  # noqa: E402,F401  (one namespace for callbacks)
-    EarlyStopping,
-    ModelCheckpoint,
-    ReduceLROnPlateau,
-)

@@ -22,18 +22,13 @@ from __future__ import annotations
 import copy
 import warnings
 
-from lucidnet import backend
+from lucidnet import backend, losses
 from lucidnet.autograd import Tensor
 from lucidnet.errors import ShapeError
 from lucidnet.registry import Registry
 
 METRICS = Registry("metric")
 """Every metric class by its Keras names (``'accuracy'``, ``'mae'``, ``'f1_score'``...)."""
-
-BINARY_LOSSES = frozenset({"binary_crossentropy", "binary_focal_crossentropy"})
-SPARSE_LOSSES = frozenset({"sparse_categorical_crossentropy"})
-CATEGORICAL_LOSSES = frozenset({"categorical_crossentropy", "categorical_focal_crossentropy"})
-
 
 def as_array(x):
     return x.data if isinstance(x, Tensor) else backend.xp.asarray(x)
@@ -303,8 +298,8 @@ def resolve_accuracy(y_true, y_pred, loss: str | None = None) -> tuple[str, str,
     y_true, y_pred = as_array(y_true), as_array(y_pred)
     units = y_pred.shape[-1] if y_pred.ndim > 1 else 1
     one_hot, sparse = looks_one_hot(y_true, units), _looks_sparse(y_true, y_pred)
-    warning = None
-    if loss in BINARY_LOSSES:
+    warning, kind = None, losses.targets(loss)
+    if kind == "binary":
         name, why = "binary_accuracy", f"the loss is {loss}"
         if one_hot:
             chance = (units - 1) / units
@@ -314,21 +309,21 @@ def resolve_accuracy(y_true, y_pred, loss: str | None = None) -> tuple[str, str,
                 f"scores {chance:.0%} for predicting all zeros; for one class per sample use "
                 "softmax with categorical_crossentropy"
             )
-    elif loss in SPARSE_LOSSES and one_hot:
+    elif kind == "class_index" and one_hot:
         name, why = "categorical_accuracy", "the targets are one-hot"
         warning = (
             f"targets are one-hot (N, {units}) but the loss is {loss}, which expects class "
             "indices: use categorical_crossentropy, or pass y.argmax(axis=1) as targets"
         )
-    elif loss in SPARSE_LOSSES:
+    elif kind == "class_index":
         name, why = "sparse_categorical_accuracy", f"the loss is {loss}"
-    elif loss in CATEGORICAL_LOSSES and sparse:
+    elif kind == "probabilities" and sparse:
         name, why = "sparse_categorical_accuracy", "the targets are class indices"
         warning = (
             f"targets are class indices but the loss is {loss}, which expects one-hot "
             "targets: use sparse_categorical_crossentropy, or one-hot encode y"
         )
-    elif loss in CATEGORICAL_LOSSES:
+    elif kind == "probabilities":
         name, why = "categorical_accuracy", f"the loss is {loss}"
     else:
         source = f"loss {loss!r} does not say" if loss else "no loss given"
@@ -392,5 +387,3 @@ def direction(name: str) -> str | None:
         return METRICS.resolve(name).direction
     return None
 
-
-from lucidnet.training.scores import F1Score, Precision, R2Score, Recall  # noqa: E402,F401

@@ -12,7 +12,7 @@ import warnings
 
 from lucidnet import io
 from lucidnet.training import metrics as metrics_module
-from lucidnet.training.callbacks import Callback, echo, get_lr, module_of, set_lr
+from lucidnet.training.callbacks import Callback, echo, module_of
 
 
 def monitor_mode(monitor: str, mode: str, engine, owner: str) -> str:
@@ -217,7 +217,7 @@ class ReduceLROnPlateau(Callback):
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
         optimizer = self.model.optimizer
-        logs["learning_rate"] = get_lr(optimizer)
+        logs["learning_rate"] = float(optimizer.lr)
         current = logs.get(self.monitor)
         if current is None:
             warnings.warn(f"ReduceLROnPlateau: {self.monitor!r} is not in the logs "
@@ -234,10 +234,10 @@ class ReduceLROnPlateau(Callback):
         elif self.cooldown_counter == 0:
             self.wait += 1
             if self.wait >= self.patience:
-                old = get_lr(optimizer)
+                old = float(optimizer.lr)
                 if old > self.min_lr:
                     new = max(old * self.factor, self.min_lr)
-                    set_lr(optimizer, new)
+                    optimizer.lr = new
                     if self.verbose > 0:
                         echo(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate "
                              f"to {new}.")

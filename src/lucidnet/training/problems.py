@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 import numpy
 
-from lucidnet import backend
+from lucidnet import backend, losses
 from lucidnet.autograd import Tensor
 from lucidnet.errors import LabelError, unknown_name
 from lucidnet.registry import ACTIVATIONS, LOSSES
@@ -49,10 +49,6 @@ PROBLEMS = {
 }
 """problem → (activation, loss), the table of the module docstring."""
 
-PROBABILITY_LOSSES = frozenset(
-    {"binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"}
-)
-REGRESSION_LOSSES = frozenset({"mean_squared_error", "mean_absolute_error"})
 LINEAR = frozenset({"linear", "identity"})
 
 
@@ -162,7 +158,7 @@ def check_output(activation: str | None, units: int, loss: str, from_logits: boo
             "gradient 0; use sigmoid for a binary output, or one unit per class"
         )
     real_targets = problem in ("regression", "regression_01")
-    if act == "sigmoid" and loss in REGRESSION_LOSSES and not real_targets:
+    if act == "sigmoid" and losses.is_regression(loss) and not real_targets:
         mse, ce = saturation_gradients(5.6, 0.0)
         out.append(
             f"sigmoid with {loss} for classification: where the output saturates on the wrong "
@@ -170,7 +166,7 @@ def check_output(activation: str | None, units: int, loss: str, from_logits: boo
             f"{ce:.4f} with cross-entropy); use binary_crossentropy (pass "
             "problem='regression_01' if the targets are real values in [0, 1])"
         )
-    if act in LINEAR and loss in PROBABILITY_LOSSES and not from_logits:
+    if act in LINEAR and losses.targets(loss) in ("binary", "probabilities", "class_index") and not from_logits:
         out.append(
             f"linear output with {loss}: the outputs are not probabilities (any real value), "
             "the loss clips them into (0, 1) and gets no gradient outside; use "

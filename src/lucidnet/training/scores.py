@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import numpy
 
-from lucidnet import backend
+from lucidnet import backend, losses
 from lucidnet.errors import LabelError
 from lucidnet.training.metrics import (
-    BINARY_LOSSES,
     METRICS,
     Metric,
     align,
@@ -52,7 +51,7 @@ class _Confusion(Metric):
             raise ValueError(f"metric {self.name!r}: average='binary' needs one output, "
                              f"got {units}; use average='macro'")
         self.resolved = self.average or ("binary" if units == 1 else "macro")
-        self.multilabel = units > 1 and (self.loss in BINARY_LOSSES or (
+        self.multilabel = units > 1 and (losses.targets(self.loss) == "binary" or (
             y_true.shape == y_pred.shape and not looks_one_hot(y_true, units)))
         if self.resolved == "binary":
             kind = "binary (positive class 1)"
