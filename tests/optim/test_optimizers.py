@@ -110,18 +110,41 @@ def test_one_buffer_and_parameter_by_parameter_steps_mix_correctly(name):
         np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-10)
 
 
-def test_a_step_moves_the_parameters_into_one_buffer_and_follows_reassignment():
+def test_a_flat_step_keeps_each_parameters_array_and_follows_reassignment():
+    """The group's buffer is the optimizer's: a handle W = p.data taken before training
+    stays the parameter's array and sees every step."""
     params = [Parameter(lucidnet.tensor(s, dtype=np.float64)) for s in START]
+    handles = [p.data for p in params]
     opt = optim.Adam(params, lr=0.1)
     for p in params:
         p.grad = np.ones(p.shape)
     opt.step()
-    buffer = params[0].data.base
-    assert buffer is not None and all(p.data.base is buffer for p in params)
+    assert opt.grad_slices()  # stepped as one vector
+    assert all(p.data is h and np.all(h < s) for p, h, s in zip(params, handles, START))
     assert all(opt.state[p]["exp_avg"].base is not None for p in params)
     params[1].data = np.zeros(params[1].shape)  # the user replaces an array: respected
     opt.step()
-    assert np.all(params[1].data < 0) and params[1].data.base is params[0].data.base
+    assert np.all(params[1].data < 0)
+
+
+class _PerParameterNorm(optim.SGD):
+    """A rule that is not elementwise: θ ← θ − α·g/‖g‖ per parameter (LARS-like)."""
+
+    elementwise = False
+
+    def update(self, theta, g, state, group):
+        theta -= group["lr"] * g / np.linalg.norm(g)
+
+
+def test_a_rule_that_is_not_elementwise_is_never_flattened():
+    params = [Parameter(lucidnet.tensor(s, dtype=np.float64)) for s in START[:2]]
+    opt = _PerParameterNorm(params, lr=0.1)
+    for p in params:
+        p.grad = np.ones(p.shape)
+    opt.step()
+    assert opt.grad_slices() == {}
+    for p, start in zip(params, START[:2]):  # each parameter moved by exactly α
+        np.testing.assert_allclose(np.linalg.norm(start - p.data), 0.1, rtol=1e-12)
 
 
 def test_gradients_written_into_the_buffer_are_not_copied_and_equal_a_gathered_step():

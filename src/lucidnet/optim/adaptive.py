@@ -22,6 +22,8 @@ class Adagrad(Optimizer):
     ``rule='keras'``: θ ← θ − αₜ · g / √(s + ε), decay decoupled.
     """
 
+    elementwise = True
+
     def __init__(self, params=None, lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
                  eps: float = 1e-10, rule: str = "pytorch"):
@@ -64,6 +66,8 @@ class RMSprop(Optimizer):
     ḡ ← ρ·ḡ + (1 − ρ)·g), α inside the momentum, u ← μ·u + α·g/√(v + ε), θ ← θ − u;
     decay decoupled.
     """
+
+    elementwise = True
 
     def __init__(self, params=None, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
@@ -149,6 +153,8 @@ class Adam(Optimizer):
     ε after the bias correction ("ε-hat"), θ ← θ − αₜ · m / (√v + ε),
     αₜ = α·√(1 − β₂ᵗ)/(1 − β₁ᵗ), v ← v + (1 − β₂)(g² − v); decay decoupled.
     """
+
+    elementwise = True
 
     def __init__(self, params=None, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, rule: str = "pytorch"):

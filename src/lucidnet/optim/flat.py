@@ -1,13 +1,15 @@
 """One buffer per parameter group: a step as a few operations on whole vectors.
 
-An optimizer's rule is elementwise, so it can run on one vector holding every
+An elementwise rule (``Optimizer.elementwise``: SGD, Adam, RMSprop, Adagrad; not one
+that takes a norm per parameter, as LARS or LAMB) can run on one vector holding every
 parameter of a group instead of once per parameter: for small parameters, where the
-Python calls per parameter cost more than the arithmetic, that is much faster. :class:`FlatGroup` moves the
-parameters into one contiguous vector θ (each ``Parameter.data`` becomes a view of its
-slice), gathers the gradients into one vector g per step, and keeps the optimizer state
-as vectors too; the per-parameter state dicts hold views of them, so ``state_dict``,
-``optimizer.state[p]`` and checkpoints look exactly as without it. The arithmetic, and
-so every result, is the same as a step parameter by parameter.
+Python calls per parameter cost more than the arithmetic, that is much faster.
+:class:`FlatGroup` copies the parameters into one contiguous vector θ before the update
+and back into each ``Parameter.data`` after it (the arrays stay the parameters' own, so a
+handle ``W = layer.weight.data`` stays valid), gathers the gradients into one vector g,
+and keeps the optimizer state as vectors; the per-parameter state dicts hold views of
+them, so ``state_dict``, ``optimizer.state[p]`` and checkpoints look exactly as without
+it. The arithmetic, and so every result, is the same as a step parameter by parameter.
 
 A backward may write the gradients straight into g: :attr:`FlatGroup.slices` are its
 slices shaped as the parameters, and a ``.grad`` that is its slice is not copied.
@@ -42,8 +44,7 @@ class FlatGroup:
             self.bounds.append((start, start + p.size))
             start += p.size
         self.theta = xp.concatenate([p.data.reshape(-1) for p in params])
-        for p, (a, b) in zip(params, self.bounds):
-            p.data = self.theta[a:b].reshape(p.shape)
+        self.views = [self.theta[a:b].reshape(p.shape) for p, (a, b) in zip(params, self.bounds)]
         self.grad = xp.empty_like(self.theta)
         self.slices = [self.grad[a:b].reshape(p.shape) for p, (a, b) in zip(params, self.bounds)]
         self.state = self._join([state[p] for p in params]) if state.get(params[0]) else {}
@@ -70,20 +71,28 @@ class FlatGroup:
 
     def gather(self, params: list):
         """g, every gradient in order in one vector, when ``params`` are still this group's
-        parameters, each still a view of θ and with a gradient; else None. No copy when
-        each ``.grad`` is its slice of g already."""
+        parameters, of the same sizes and dtype, each with a gradient; else None. θ is
+        copied from the parameters (they may have been loaded or changed since); the
+        gradients are not copied when each ``.grad`` is its slice of g already."""
         if len(params) != len(self.params):
             return None
         theta, grads, copy = self.theta, [], False
         for p, q, home in zip(params, self.params, self.slices):
             g = p.grad
-            if p is not q or g is None or p.data.base is not theta:
+            if p is not q or g is None or p.data.shape != home.shape or p.dtype != theta.dtype:
                 return None
             copy = copy or g is not home
             grads.append(g)
+        xp = backend.xp
+        xp.concatenate([p.data.reshape(-1) for p in params], out=theta)
         if copy:
-            backend.xp.concatenate([g.reshape(-1) for g in grads], out=self.grad)
+            xp.concatenate([g.reshape(-1) for g in grads], out=self.grad)
         return self.grad
+
+    def scatter(self) -> None:
+        """Copy the updated θ back into each parameter's own array."""
+        for p, view in zip(self.params, self.views):
+            p.data[...] = view
 
     def share_state(self, state: dict) -> None:
         """Let each parameter's state dict show its slice of the state vectors (made

@@ -101,6 +101,11 @@ class Optimizer:
     later. ``defaults``: the hyper-parameters every group starts with.
     """
 
+    elementwise = False
+    """Whether the rule updates each entry from that entry alone (SGD, Adam, RMSprop,
+    Adagrad): only then may a group's parameters be updated as one vector
+    (:mod:`lucidnet.optim.flat`). False for a rule that takes a norm per parameter."""
+
     decoupled_weight_decay = False
     """Whether weight decay shrinks θ directly (AdamW) rather than entering g; every
     Keras rule decays this way."""
@@ -202,12 +207,14 @@ class Optimizer:
                 params = group["params"]
                 flat = self._flat.get(i)
                 g = None if flat is None else flat.gather(params)
-                if g is None:  # no buffer yet, parameters changed, or a gradient missing
+                if g is None and self.elementwise:  # no buffer yet, parameters changed,
+                    # or a gradient missing
                     flat = self._flat[i] = (FlatGroup(params, self.state)
                                             if FlatGroup.fits(params, self.state) else None)
                     g = None if flat is None else flat.gather(params)
                 if g is not None:
                     self.update(flat.theta, g, flat.state, group)
+                    flat.scatter()
                     flat.share_state(self.state)
                     continue
                 # some gradients missing, or large parameters: parameter by parameter

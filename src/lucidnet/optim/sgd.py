@@ -29,6 +29,8 @@ class SGD(Optimizer):
         loss.backward(); opt.step(); opt.zero_grad()
     """
 
+    elementwise = True
+
     def __init__(self, params=None, lr: float = 1e-3, momentum: float = 0.0,
                  dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
                  rule: str = "pytorch"):
