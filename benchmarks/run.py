@@ -82,6 +82,13 @@ DEFAULT_WORKLOADS = {"cpu": ["reuters", "mnist", "tiny"], "gpu": list(WORKLOADS)
 # name: (what it is, whether it takes the CSR input)
 FRAMEWORKS = {
     "lucid_fit": ("lucidnet Trainer.fit (fused logits loss)", False),
+    "lucid_fit_softmax": ("lucidnet Trainer.fit on nn.Sequential ending in nn.Softmax, "
+                          "'sparse_categorical_crossentropy' (the Keras door's model and loss)",
+                          False),
+    "lucid_keras": ("lucidnet's Keras door: the course's Sequential of Dense(…, activation=…), "
+                    "compile('adam', 'sparse_categorical_crossentropy'), fit", False),
+    "lucid_cli": ("the model `lucidnet train` builds (Keras Sequential, he_normal, softmax "
+                  "output, Keras Adam, metrics=['accuracy']), fit", False),
     "lucid_loop": ("lucidnet PyTorch-style loop (DataLoader, nn.CrossEntropyLoss, optim.Adam)",
                    False),
     "torch": ("PyTorch eager, Adam default (single-tensor for-loop on CPU)", False),
@@ -103,17 +110,24 @@ FRAMEWORKS = {
 }
 GPU = ("lucid_fit_gpu", "lucid_loop_gpu", "torch_cuda", "torch_cuda_fused")
 REFERENCES = {"cpu": "torch_fused", "gpu": "torch_cuda_fused"}
-LUCID = ("lucid_fit", "lucid_loop", "lucid_fit_csr", "lucid_loop_csr")
+LUCID = ("lucid_fit", "lucid_fit_softmax", "lucid_keras", "lucid_cli", "lucid_loop", "lucid_fit_csr",
+         "lucid_loop_csr")
 NUMPY_BASED = LUCID + ("numpy_mlp", "sklearn", "sklearn_csr")
 # (workload, lucidnet variants, target of lucidnet / torch_fused)
 TARGETS = [
     ("reuters", ("lucid_fit", "lucid_loop"), 1.0, "reuters dense"),
     ("mnist", ("lucid_fit", "lucid_loop"), 1.0, "mnist"),
     ("tiny", ("lucid_fit", "lucid_loop"), 0.3, "tiny"),
+    ("reuters", ("lucid_keras", "lucid_cli"), 0.85, "reuters dense, Keras door"),
+    ("mnist", ("lucid_keras", "lucid_cli"), 0.85, "mnist, Keras door"),
+    ("tiny", ("lucid_keras", "lucid_cli"), 0.3, "tiny, Keras door"),
     ("reuters", ("lucid_fit_csr", "lucid_loop_csr"), 0.6, "reuters sparse (vs torch dense)"),
 ]
 # the GPU's: lucidnet on CuPy / PyTorch on CUDA with fused Adam
 GPU_TARGETS = [("large", ("lucid_fit_gpu", "lucid_loop_gpu"), 1.5, "large (784-2048-2048-10)")]
+DOOR_TARGET = 1.05
+"""The Keras door's and the CLI's time over the Trainer door's with the same model and loss
+(lucid_fit_softmax), per repeat; beside it, over lucid_fit (logits, the fused loss)."""
 MEMORY_TARGET = 1.2
 MEMORY_FLOOR = 4 * 2**20  # below this peak Δ of the reference, a memory ratio is noise
 
@@ -293,9 +307,12 @@ class LucidRunner:
         self.clock = EpochClock(device_sync(backend))
         with lucidnet.backend.use_backend(backend):
             lucidnet.manual_seed(seed)
-            self.model = lucid_model(spec)
+            self.model = self.make_model(spec)
             self.optimizer = optim.Adam(self.model.parameters(), lr=1e-3)
             self.build(spec, X, y, seed)
+
+    def make_model(self, spec):
+        return lucid_model(spec)
 
     def train(self, epochs: int, initial_epoch: int = 0) -> list[float]:
         import lucidnet
@@ -304,31 +321,103 @@ class LucidRunner:
             return self._train(epochs, initial_epoch)
 
 
+def epoch_timer(clock):
+    """A callback that starts ``clock`` at each epoch's beginning and stops it at its end."""
+    from lucidnet.training import Callback
+
+    class EpochTimer(Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            clock.start()
+
+        def on_epoch_end(self, epoch, logs=None):
+            clock.stop()
+
+    return EpochTimer()
+
+
 class LucidFit(LucidRunner):
     """Trainer.fit(epochs=N) once; a callback times each epoch."""
 
     def build(self, spec, X, y, seed):
         from lucidnet.training import Trainer
-        from lucidnet.training.callbacks import Callback
 
         self.trainer = Trainer(self.model, lucid_loss(), self.optimizer, seed=seed)
         self.X, self.y, self.batch = X, y, spec["batch"]
-        clock = self.clock
-
-        class EpochTimer(Callback):
-            def on_epoch_begin(self, epoch, logs=None):
-                clock.start()
-
-            def on_epoch_end(self, epoch, logs=None):
-                clock.stop()
-
-        self.timer = EpochTimer()
+        self.timer = epoch_timer(self.clock)
 
     def _train(self, epochs: int, initial_epoch: int) -> list[float]:
         history = self.trainer.fit(self.X, self.y, batch_size=self.batch,
                                    epochs=initial_epoch + epochs, initial_epoch=initial_epoch,
                                    verbose=0, callbacks=[self.timer])
         return [float(v) for v in history.history["loss"]]
+
+
+class LucidFitSoftmax(LucidFit):
+    """Trainer.fit on the Keras door's model and loss: a softmax output layer and the
+    cross-entropy of probabilities."""
+
+    def make_model(self, spec):
+        from lucidnet import nn
+
+        return nn.Sequential(*lucid_model(spec), nn.Softmax())
+
+    def build(self, spec, X, y, seed):
+        from lucidnet.training import Trainer
+
+        self.trainer = Trainer(self.model, "sparse_categorical_crossentropy", self.optimizer,
+                               seed=seed)
+        self.X, self.y, self.batch = X, y, spec["batch"]
+        self.timer = epoch_timer(self.clock)
+
+
+class LucidKeras(LucidFit):
+    """The course's Keras code on lucidnet::
+
+        model = keras.Sequential([keras.Input((d,)), Dense(h, activation='relu'), …,
+                                  Dense(C, activation='softmax')])
+        model.compile('adam', 'sparse_categorical_crossentropy');  model.fit(X, y, …)
+    """
+
+    def make_model(self, spec):
+        from lucidnet import keras
+
+        sizes = layer_sizes(spec)
+        model = keras.Sequential([keras.Input((sizes[0],))])
+        for units in sizes[1:-1]:
+            model.add(keras.layers.Dense(units, activation="relu"))
+        model.add(keras.layers.Dense(sizes[-1], activation="softmax"))
+        return model
+
+    def build(self, spec, X, y, seed):
+        self.model.compile("adam", "sparse_categorical_crossentropy")
+        self.optimizer, self.trainer = self.model.optimizer, self.model
+        self.X, self.y, self.batch = X, y, spec["batch"]
+        self.timer = epoch_timer(self.clock)
+
+
+class LucidCLI(LucidKeras):
+    """The model ``lucidnet train`` builds and compiles (``cli._build_model`` with the
+    command's defaults: he_normal, Keras Adam at 1e-3, metrics=['accuracy'])."""
+
+    def make_model(self, spec):
+        import argparse
+
+        import numpy as np
+
+        from lucidnet import cli
+
+        sizes = layer_sizes(spec)
+        data = argparse.Namespace(name="benchmark", task="multiclass",
+                                  x_train=np.empty((1, sizes[0]), np.float32),
+                                  y_train=np.arange(sizes[-1]), output_units=sizes[-1])
+        args = cli._parser().parse_args(
+            ["train", "--hidden", *map(str, sizes[1:-1])])
+        return cli._build_model(data, args)
+
+    def build(self, spec, X, y, seed):  # compiled by the CLI's own code
+        self.optimizer, self.trainer = self.model.optimizer, self.model
+        self.X, self.y, self.batch = X, y, spec["batch"]
+        self.timer = epoch_timer(self.clock)
 
 
 class LucidLoop(LucidRunner):
@@ -707,6 +796,12 @@ class SparseGemmFloor(GemmFloor):
 def make_runner(framework, spec, X, y):
     if framework in ("lucid_fit", "lucid_fit_csr"):
         return LucidFit(spec, X, y)
+    if framework == "lucid_fit_softmax":
+        return LucidFitSoftmax(spec, X, y)
+    if framework == "lucid_keras":
+        return LucidKeras(spec, X, y)
+    if framework == "lucid_cli":
+        return LucidCLI(spec, X, y)
     if framework in ("lucid_loop", "lucid_loop_csr"):
         return LucidLoop(spec, X, y)
     if framework == "lucid_fit_gpu":
@@ -832,6 +927,12 @@ def summarize(workload, spec, runs: dict, reference: str = REFERENCES["cpu"]) ->
             row["ratio"] = statistics.median(ratios)
             row["ratio_range"] = [min(ratios), max(ratios)]
             row["cpu_ratio"] = statistics.median(c / r for c, r in zip(cpu, ref_cpu))
+        for door, key in (("lucid_fit_softmax", "door_ratio"), ("lucid_fit", "fit_ratio")):
+            trainer_door = [epoch_seconds(r["epoch_times"]) for r in runs.get(door, [])]
+            if fw in ("lucid_keras", "lucid_cli") and trainer_door:
+                doors = [s / t for s, t in zip(secs, trainer_door)]
+                row[key] = statistics.median(doors)
+                row[key + "_range"] = [min(doors), max(doors)]
         if ref_mem and min(ref_mem) >= MEMORY_FLOOR:
             mem = [r["peak_rss_delta"] / m for r, m in zip(results, ref_mem)]
             row["memory_ratio"] = statistics.median(mem)
@@ -946,6 +1047,13 @@ def targets_table(summaries: dict, targets=TARGETS) -> str:
                              f"–{r['ratio_range'][1]:.2f}) | ≤ {target} | "
                              f"{'yes' if r['ratio'] <= target else 'no'} |")
     for workload, rows in summaries.items():
+        for v in ("lucid_keras", "lucid_cli"):
+            for key, door in (("door_ratio", "lucid_fit_softmax"), ("fit_ratio", "lucid_fit")):
+                if v in rows and key in rows[v]:
+                    r, low, high = rows[v][key], *rows[v][key + "_range"]
+                    met = "yes" if r <= DOOR_TARGET else "no"
+                    lines.append(f"| {v} over {door}, {workload} | {v} | {r:.2f} ({low:.2f}–"
+                                 f"{high:.2f}) | ≤ {DOOR_TARGET} | {met} |")
         for v in LUCID:
             if v in rows and "memory_ratio" in rows[v]:
                 m = rows[v]["memory_ratio"]
