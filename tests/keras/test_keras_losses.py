@@ -8,7 +8,7 @@ from kerasdata import blobs
 from lucidnet import functional as F
 from lucidnet import keras, manual_seed, tensor
 from lucidnet.errors import UnknownNameError
-from lucidnet.training import LossFunction
+from lucidnet.training import WeightedLoss
 
 rng = np.random.default_rng(0)
 LOGITS = rng.standard_normal((6, 4))
@@ -70,7 +70,7 @@ def test_loss_class_gradient_is_the_fused_softmax_minus_y():
 
 def test_loss_objects_carry_their_name_and_options():
     loss = keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.1)
-    assert isinstance(loss, LossFunction)  # the engine takes it as it is
+    assert isinstance(loss, WeightedLoss)  # the engine takes it as it is
     assert loss.name == "binary_crossentropy" and loss.from_logits
     assert loss.get_config() == {"name": "binary_crossentropy",
                                  "reduction": "sum_over_batch_size",

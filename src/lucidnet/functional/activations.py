@@ -22,6 +22,7 @@ import numbers
 
 from lucidnet import backend
 from lucidnet.autograd import Function, Tensor
+from lucidnet.autograd.ops import Abs, Exp
 from lucidnet.errors import ShapeError
 from lucidnet.registry import ACTIVATIONS, Facts
 
@@ -391,24 +392,9 @@ def prelu(x, alpha):
     return PReLU.apply(x, alpha)
 
 
-class Absolute(Function):
-    """|x| = max(0, x) − min(0, x), absolute-value rectification;  |x|' = sign(x), 0 at 0.
-
-    The α = −1 case of max(0, x) + α·min(0, x) (ReLU: α = 0, leaky: small α, PReLU:
-    learned α). sign(0) = 0 as PyTorch's ``abs``.
-    """
-
-    def forward(self, x):
-        self.sign = backend.xp.sign(x)
-        return backend.xp.abs(x)
-
-    def backward(self, dY):
-        return dY * self.sign
-
-
 @ACTIVATIONS.register(
     "abs",
-    function=Absolute,
+    function=Abs,
     domain=(-3.0, 3.0),
     kinks=(0.0,),
     facts=Facts(
@@ -422,8 +408,13 @@ class Absolute(Function):
     ),
 )
 def absolute(x):
-    """|x|, absolute-value rectification (see :class:`Absolute`); registered as 'abs'."""
-    return Absolute.apply(_float_tensor(x))
+    """|x| = max(0, x) − min(0, x), absolute-value rectification;  |x|' = sign(x), 0 at 0.
+
+    The α = −1 case of max(0, x) + α·min(0, x) (ReLU: α = 0, leaky: small α, PReLU:
+    learned α); sign(0) = 0 as PyTorch's ``abs``. Registered as 'abs'; its Function is
+    the primitive :class:`~lucidnet.autograd.ops.Abs` (``Tensor.abs``).
+    """
+    return Abs.apply(_float_tensor(x))
 
 
 class Maxout(Function):
@@ -709,20 +700,9 @@ def softplus(x, beta=1.0, threshold=20.0):
     return Softplus.apply(_float_tensor(x), beta=beta, threshold=threshold)
 
 
-class Exponential(Function):
-    """exp(x) = eˣ;  exp'(x) = eˣ (the backward reuses the output)."""
-
-    def forward(self, x):
-        self.y = backend.xp.exp(x)
-        return self.y
-
-    def backward(self, dY):
-        return dY * self.y
-
-
 @ACTIVATIONS.register(
     "exponential",
-    function=Exponential,
+    function=Exp,
     domain=(-3.0, 3.0),
     facts=Facts(
         range="(0, ∞)",
@@ -735,8 +715,9 @@ class Exponential(Function):
     ),
 )
 def exponential(x):
-    """eˣ (see :class:`Exponential`)."""
-    return Exponential.apply(_float_tensor(x))
+    """exp(x) = eˣ;  exp'(x) = eˣ. Its Function is the primitive
+    :class:`~lucidnet.autograd.ops.Exp` (``Tensor.exp``), whose backward reuses the output."""
+    return Exp.apply(_float_tensor(x))
 
 
 # -- over an axis ----------------------------------------------------------------------

@@ -23,7 +23,7 @@ from lucidnet.autograd import Tensor
 from lucidnet.functional.losses import check_reduction
 from lucidnet.keras.layers import _snake
 from lucidnet.registry import Registry
-from lucidnet.training.outputs import LossFunction
+from lucidnet.training.outputs import WeightedLoss
 
 KERAS_LOSSES = Registry("loss")
 """Keras's loss functions and classes by their Keras names."""
@@ -70,11 +70,11 @@ mae = MAE = mean_absolute_error
 
 
 # -- classes: reduced, with sample weights -----------------------------------------------
-class Loss(LossFunction):
+class Loss(WeightedLoss):
     """Base of Keras's loss classes: ``call(y_true, y_pred)`` gives the per-sample
     losses lᵢ, calling the object reduces them (see the module docstring).
 
-    A Loss is the engine's :class:`~lucidnet.training.outputs.LossFunction` too, so
+    A Loss is the engine's :class:`~lucidnet.training.outputs.WeightedLoss` too, so
     ``compile`` uses it as it is: its ``name`` and ``from_logits`` choose what
     ``'accuracy'`` means.
     """
@@ -107,28 +107,28 @@ class Loss(LossFunction):
         return f"{type(self).__name__}({args})"
 
 
-class _FunctionLoss(Loss):
+class _PerSampleLoss(Loss):
     """A Loss class around one of the functions above, with its options bound."""
 
-    function = None  # set by each subclass, through staticmethod
+    per_sample = None  # the per-sample loss function, set by each subclass (staticmethod)
 
     def __init__(self, name, reduction, **options):
         super().__init__(name, reduction, options.get("from_logits", False))
         self.options = options
 
     def call(self, y_true, y_pred):
-        return self.function(y_true, y_pred, **self.options)
+        return self.per_sample(y_true, y_pred, **self.options)
 
     def get_config(self) -> dict:
         return {**super().get_config(), **self.options}
 
 
 @KERAS_LOSSES.register("BinaryCrossentropy")
-class BinaryCrossentropy(_FunctionLoss):
+class BinaryCrossentropy(_PerSampleLoss):
     """Binary cross-entropy (see :func:`binary_crossentropy`); ``from_logits=True``
     takes logits o and trains with the fused gradient σ(o) − y."""
 
-    function = staticmethod(binary_crossentropy)
+    per_sample = staticmethod(binary_crossentropy)
 
     def __init__(self, from_logits=False, label_smoothing=0.0,
                  reduction="sum_over_batch_size", name="binary_crossentropy"):
@@ -137,11 +137,11 @@ class BinaryCrossentropy(_FunctionLoss):
 
 
 @KERAS_LOSSES.register("CategoricalCrossentropy")
-class CategoricalCrossentropy(_FunctionLoss):
+class CategoricalCrossentropy(_PerSampleLoss):
     """Categorical cross-entropy on one-hot targets (see
     :func:`categorical_crossentropy`); ``from_logits=True``: fused softmax(o) − y."""
 
-    function = staticmethod(categorical_crossentropy)
+    per_sample = staticmethod(categorical_crossentropy)
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="categorical_crossentropy"):
@@ -150,11 +150,11 @@ class CategoricalCrossentropy(_FunctionLoss):
 
 
 @KERAS_LOSSES.register("SparseCategoricalCrossentropy")
-class SparseCategoricalCrossentropy(_FunctionLoss):
+class SparseCategoricalCrossentropy(_PerSampleLoss):
     """Categorical cross-entropy on class indices (see
     :func:`sparse_categorical_crossentropy`)."""
 
-    function = staticmethod(sparse_categorical_crossentropy)
+    per_sample = staticmethod(sparse_categorical_crossentropy)
 
     def __init__(self, from_logits=False, reduction="sum_over_batch_size",
                  name="sparse_categorical_crossentropy"):
@@ -162,20 +162,20 @@ class SparseCategoricalCrossentropy(_FunctionLoss):
 
 
 @KERAS_LOSSES.register("MeanSquaredError")
-class MeanSquaredError(_FunctionLoss):
+class MeanSquaredError(_PerSampleLoss):
     """Mean squared error (see :func:`mean_squared_error`)."""
 
-    function = staticmethod(mean_squared_error)
+    per_sample = staticmethod(mean_squared_error)
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error"):
         super().__init__(name, reduction)
 
 
 @KERAS_LOSSES.register("MeanAbsoluteError")
-class MeanAbsoluteError(_FunctionLoss):
+class MeanAbsoluteError(_PerSampleLoss):
     """Mean absolute error (see :func:`mean_absolute_error`)."""
 
-    function = staticmethod(mean_absolute_error)
+    per_sample = staticmethod(mean_absolute_error)
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error"):
         super().__init__(name, reduction)

@@ -28,7 +28,7 @@ from lucidnet.nn.module import LAYERS
 from lucidnet.registry import LOSSES
 from lucidnet.training import Trainer, check_output
 from lucidnet.training.metrics import METRICS, Metric
-from lucidnet.training.outputs import LossFunction, per_output
+from lucidnet.training.outputs import WeightedLoss, per_output
 
 _COMPILE_KEYS = {"loss", "metrics", "loss_weights"}
 _KERAS_RUN = {"progress": ProgbarLogger, "sorted_logs": True, "print_notes": False}
@@ -153,7 +153,7 @@ class Model(Layer):
         for layer, fact, spec in zip(layers, facts, per_output(loss, names, "loss")):
             if fact is None:
                 continue  # the output layer has no activation (Dropout, BatchNormalization)
-            fn = spec if isinstance(spec, LossFunction) else LossFunction(spec)
+            fn = spec if isinstance(spec, WeightedLoss) else WeightedLoss(spec)
             for message in check_output(*fact, fn.name, fn.from_logits):
                 warnings.warn(f"{layer.label()}: {message}", stacklevel=3)
         return True

@@ -95,7 +95,7 @@ class Abs(Module):
     """|x| elementwise, derivative sign(x) (see :func:`~lucidnet.functional.absolute`)."""
 
     def function(self):
-        return A.Absolute(), ()
+        return A.Abs(), ()
 
 
 @LAYERS.register("SELU")

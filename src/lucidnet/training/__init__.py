@@ -11,7 +11,7 @@ Layout (each file one concern)::
     monitors.py   EarlyStopping, ModelCheckpoint, ReduceLROnPlateau (watch a monitor)
     progress.py   ProgbarLogger: tqdm bars, Keras's verbose levels 0/1/2
     inputs.py     x, y, sample weights: cast once, checked, split, class weights
-    outputs.py    per output: LossFunction, loss weight, metrics (multi-task heads)
+    outputs.py    per output: WeightedLoss, loss weight, metrics (multi-task heads)
     engine.py     Trainer: fit / evaluate / predict
     problems.py   the last layer and loss per problem type; warnings on bad pairs
 
@@ -61,7 +61,7 @@ from lucidnet.training.engine import Trainer
 from lucidnet.training.metrics import METRICS, Metric
 from lucidnet.training.monitors import EarlyStopping, ModelCheckpoint, ReduceLROnPlateau
 from lucidnet.training.scores import F1Score, Precision, R2Score, Recall
-from lucidnet.training.outputs import LossFunction
+from lucidnet.training.outputs import WeightedLoss
 from lucidnet.training.problems import check_output, infer_problem, output_for
 from lucidnet.training.progress import ProgbarLogger
 
@@ -74,7 +74,6 @@ __all__ = [
     "F1Score",
     "History",
     "LearningRateScheduler",
-    "LossFunction",
     "METRICS",
     "Metric",
     "ModelCheckpoint",
@@ -86,6 +85,7 @@ __all__ = [
     "TensorDataset",
     "TerminateOnNaN",
     "Trainer",
+    "WeightedLoss",
     "check_output",
     "infer_problem",
     "output_for",

@@ -32,7 +32,7 @@ def _option(fn, key: str, default=None):
     return getattr(fn, key, default)
 
 
-class LossFunction:
+class WeightedLoss:
     """A loss as the engine applies it: its name, whether it takes logits, and its
     value with optional per-sample weights, L = Σᵢ wᵢ lᵢ / N (Keras's weighted mean).
 
@@ -79,13 +79,13 @@ class LossFunction:
         return (values * sample_weight).sum() / n
 
     def __repr__(self):
-        return f"LossFunction({self.name!r}, from_logits={self.from_logits})"
+        return f"WeightedLoss({self.name!r}, from_logits={self.from_logits})"
 
 
 class Head:
     """One output of the model: its loss, loss weight, metrics and log prefix."""
 
-    def __init__(self, name: str, loss: LossFunction, weight: float, metrics: list, prefix: str):
+    def __init__(self, name: str, loss: WeightedLoss, weight: float, metrics: list, prefix: str):
         self.name, self.loss, self.weight = name, loss, weight
         self.metrics, self.prefix = metrics, prefix
 
@@ -152,7 +152,7 @@ def build_heads(names: list | None, count: int, loss, loss_weights=None, metrics
     rows = _metric_rows(metrics, names)
     heads = []
     for name, loss_spec, weight, row in zip(names, loss_specs, weights, rows):
-        head_loss = loss_spec if isinstance(loss_spec, LossFunction) else LossFunction(loss_spec)
+        head_loss = loss_spec if isinstance(loss_spec, WeightedLoss) else WeightedLoss(loss_spec)
         head_metrics = []
         for identifier in row:
             m = metrics_module.get(identifier)
