@@ -411,3 +411,23 @@ def test_bad_arguments_are_named():
         F.prelu(x, Tensor(np.ones(4)))
     with pytest.raises(ValueError, match="beta"):
         F.softplus(x, beta=0)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if not c.extra], ids=str)
+def test_the_entrys_function_is_what_the_layers_fuse_bit_for_bit(case):
+    """The registry's ``function`` (what nn.Activation, Keras layers and the Chain run),
+    built with the case's arguments, computes the registered function's output and
+    gradient exactly: a new activation fuses from every door once it is registered."""
+    from lucidnet.activations import Spec
+
+    x, = case.inputs(np.random.default_rng(0))
+    spec = Spec(case.name, dict(case.params))
+    fn = spec.function()
+    out = fn.forward(x.copy())
+    dY = np.random.default_rng(1).standard_normal(out.shape)
+    dx, = fn.gradients(dY, (True,))
+    t = tensor(x, requires_grad=True)
+    y = spec(t)
+    (y * tensor(dY)).sum().backward()
+    np.testing.assert_array_equal(out, y.numpy())
+    np.testing.assert_array_equal(dx, t.grad)
