@@ -111,9 +111,9 @@ def category(key) -> str:
         return "optimizer step"
     if mod.startswith("training/data"):
         return "batching"
-    if mod.startswith(("training/metrics", "training/scores")):
+    if mod.startswith(("training/metrics", "training/ratio_metrics")):
         return "metrics"
-    if mod.startswith(("training/callbacks", "training/progress", "training/monitors")):
+    if mod.startswith(("training/callbacks", "training/progress", "training/metric_callbacks")):
         return "callbacks"
     if mod.startswith(("training/engine", "training/outputs", "training/inputs")):
         return "engine (fit loop)"

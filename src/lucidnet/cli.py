@@ -142,9 +142,9 @@ def _cmd_train(args) -> None:
 
 def _build_model(data, args):
     """The course's MLP for ``data``: hidden Dense layers, then the output layer and
-    loss that the problem type calls for (lucidnet.training.problems)."""
+    loss that the problem type calls for (lucidnet.training.last_layer)."""
     from lucidnet import keras, manual_seed
-    from lucidnet.training.problems import output_for
+    from lucidnet.training.last_layer import output_for
 
     manual_seed(args.seed)
     activation, loss = output_for(data.task, data.y_train)

@@ -8,7 +8,7 @@ training documents.
 
 from __future__ import annotations
 
-from lucidnet.datasets import _cachopo
+from lucidnet.datasets import _r8_r52
 
 
 def load_data(path=None, num_words=None, skip_top=0, maxlen=None,
@@ -18,16 +18,16 @@ def load_data(path=None, num_words=None, skip_top=0, maxlen=None,
     Same arguments and layout as ``lucidnet.datasets.r8.load_data``; labels are
     indices into ``get_label_names()``.
     """
-    return _cachopo.load_data("r52", path, num_words, skip_top, maxlen,
+    return _r8_r52.load_data("r52", path, num_words, skip_top, maxlen,
                               start_char, oov_char, index_from)
 
 
 def get_word_index(path=None) -> dict[str, int]:
     """Word -> rank by frequency in R52's training split (1 = most frequent; ties
     in order of first appearance). Add ``index_from`` to get the index in ``x``."""
-    return _cachopo.get_word_index("r52", path)
+    return _r8_r52.get_word_index("r52", path)
 
 
 def get_label_names() -> tuple[str, ...]:
     """The 52 topics in label order (sorted): ``('acq', 'alum', 'bop', …)``."""
-    return _cachopo.LABEL_NAMES["r52"]
+    return _r8_r52.LABEL_NAMES["r52"]

@@ -4,12 +4,12 @@ Keras's reuters layout: word-index sequences and integer labels. The two files
 ``r8-train-all-terms.txt`` and ``r8-test-all-terms.txt`` are looked for in
 ``path``, else ``$LUCIDNET_R8R52_DIR``, else ``~/.lucidnet/datasets/reuters``
 (``$LUCIDNET_HOME`` replaces ``~/.lucidnet``); each is checked against its pinned
-SHA-256. See ``lucidnet.datasets._cachopo`` for the format and the source.
+SHA-256. See ``lucidnet.datasets._r8_r52`` for the format and the source.
 """
 
 from __future__ import annotations
 
-from lucidnet.datasets import _cachopo
+from lucidnet.datasets import _r8_r52
 
 
 def load_data(path=None, num_words=None, skip_top=0, maxlen=None,
@@ -31,16 +31,16 @@ def load_data(path=None, num_words=None, skip_top=0, maxlen=None,
     oov_char: None drops the out-of-vocabulary words instead.
     Words of a test document that never occur in the training split are skipped.
     """
-    return _cachopo.load_data("r8", path, num_words, skip_top, maxlen,
+    return _r8_r52.load_data("r8", path, num_words, skip_top, maxlen,
                               start_char, oov_char, index_from)
 
 
 def get_word_index(path=None) -> dict[str, int]:
     """Word -> rank by frequency in R8's training split (1 = most frequent; ties in
     order of first appearance). Add ``index_from`` to get the index in ``x``."""
-    return _cachopo.get_word_index("r8", path)
+    return _r8_r52.get_word_index("r8", path)
 
 
 def get_label_names() -> tuple[str, ...]:
     """The 8 topics in label order (sorted): ``('acq', 'crude', 'earn', …)``."""
-    return _cachopo.LABEL_NAMES["r8"]
+    return _r8_r52.LABEL_NAMES["r8"]

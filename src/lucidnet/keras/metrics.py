@@ -29,7 +29,7 @@ from lucidnet.training.metrics import (  # noqa: F401
     top_k_categorical_accuracy,
     weights_of,
 )
-from lucidnet.training.scores import F1Score, Precision, R2Score, Recall  # noqa: F401
+from lucidnet.training.ratio_metrics import F1Score, Precision, R2Score, Recall  # noqa: F401
 
 mae, mse = mean_absolute_error, mean_squared_error
 

@@ -4,16 +4,17 @@ PyTorch-style loop.
 Layout (each file one concern)::
 
     data.py       TensorDataset, DataLoader: mini-batches as one gather per array
-    metrics.py    stateful metrics (update_state / result / reset_state), METRICS registry
-    scores.py     precision, recall, F1 (confusion counts), R² (running moments)
-    callbacks.py  Callback, CallbackList, History, LearningRateScheduler,
-                  TerminateOnNaN, CSVLogger (and the monitors' classes re-exported)
-    monitors.py   EarlyStopping, ModelCheckpoint, ReduceLROnPlateau (watch a monitor)
-    progress.py   ProgbarLogger: tqdm bars, Keras's verbose levels 0/1/2
-    inputs.py     x, y, sample weights: cast once, checked, split, class weights
-    outputs.py    per output: WeightedLoss, loss weight, metrics (multi-task heads)
-    engine.py     Trainer: fit / evaluate / predict
-    problems.py   the last layer and loss per problem type; warnings on bad pairs
+    metrics.py           stateful metrics (update_state / result / reset_state), METRICS
+    ratio_metrics.py     precision, recall, F1 (confusion counts), R² (running moments)
+    callbacks.py         Callback, CallbackList, History, LearningRateScheduler,
+                         TerminateOnNaN, CSVLogger
+    metric_callbacks.py  EarlyStopping, ModelCheckpoint, ReduceLROnPlateau (watch a monitor)
+    progress.py          ProgbarLogger: tqdm bars, Keras's verbose levels 0/1/2
+    inputs.py            x, y, sample weights: cast once, checked, split, class weights
+    outputs.py           per output: WeightedLoss, loss weight, metrics (multi-task heads)
+    engine.py            Trainer: fit / evaluate / predict
+    step.py              the tape-free step fit takes when the model is one Function
+    last_layer.py        the last layer and loss per problem type; warnings on bad pairs
 
 The internal API a facade builds on (the Keras ``Model.compile/fit`` and the
 scikit-learn estimators):
@@ -58,12 +59,12 @@ from lucidnet.training.callbacks import (
 )
 from lucidnet.training.data import DataLoader, TensorDataset
 from lucidnet.training.engine import Trainer
+from lucidnet.training.last_layer import check_output, infer_problem, output_for
+from lucidnet.training.metric_callbacks import EarlyStopping, ModelCheckpoint, ReduceLROnPlateau
 from lucidnet.training.metrics import METRICS, Metric
-from lucidnet.training.monitors import EarlyStopping, ModelCheckpoint, ReduceLROnPlateau
-from lucidnet.training.scores import F1Score, Precision, R2Score, Recall
 from lucidnet.training.outputs import WeightedLoss
-from lucidnet.training.problems import check_output, infer_problem, output_for
 from lucidnet.training.progress import ProgbarLogger
+from lucidnet.training.ratio_metrics import F1Score, Precision, R2Score, Recall
 
 __all__ = [
     "CSVLogger",

@@ -4,29 +4,25 @@ One training step is the PyTorch loop written once::
 
     ŷ = model(x);  L = Σₕ wₕ·lossₕ(yₕ, ŷₕ) + Σ penalties;  zero_grad();  L.backward();  step()
 
-and fit adds what Keras adds around it, with Keras's semantics:
+(without the tape when the model is one Function: :mod:`~lucidnet.training.step`), and
+fit adds what Keras adds around it, with Keras's semantics:
 
 - the data are cast once, at the start, to the model's float dtype (x, float targets
-  and sample weights; integer class indices stay integers): float64 NumPy input to a
-  float32 model costs one copy, never a cast per batch;
-- ``validation_split`` holds out the last fraction of the samples before any
-  shuffling (and warns when that tail holds a single class); epoch e is shuffled
-  from (seed, e), so a run resumed at ``initial_epoch`` repeats the uninterrupted
-  one bit for bit;
-- ``class_weight`` and ``sample_weight`` weight the per-sample losses:
-  L = Σᵢ wᵢ lᵢ / N over the batch;
-- the logged 'loss' of an epoch is the mean of the batch losses weighted by batch
-  size; metrics run on the training batches in train mode and on the validation data
-  in eval mode at the end of the epoch ('val_' twins); metrics are not weighted
-  (Keras's ``metrics``, not ``weighted_metrics``);
+  and sample weights; integer class indices stay integers);
+- ``validation_split`` holds out the last fraction of the samples before any shuffling
+  (and warns when that tail holds a single class); epoch e is shuffled from (seed, e),
+  so a run resumed at ``initial_epoch`` repeats the uninterrupted one bit for bit;
+- ``class_weight`` and ``sample_weight`` weight the per-sample losses: L = Σᵢ wᵢ lᵢ / N;
+- the logged 'loss' of an epoch is the mean of the batch losses weighted by batch size;
+  metrics run on the training batches in train mode and on the validation data in eval
+  mode ('val_' twins), unweighted (Keras's ``metrics``, not ``weighted_metrics``);
 - a model returning a dict or list of outputs is multi-task (see
   :mod:`~lucidnet.training.outputs`): the logs hold 'loss', '<head>_loss' and
   '<head>_<metric>';
-- a ``losses`` attribute of the model (a list of scalar Tensors, the Keras layers'
-  regularization penalties) is added to the training loss;
+- a ``losses`` attribute of the model (the Keras layers' regularization penalties, scalar
+  Tensors) is added to the training loss;
 - subnormal floats are flushed to zero while fit trains (``flush_denormal=True``, see
-  :mod:`lucidnet.denormals`: Adam's decayed moments would slow every step), and the
-  thread's flags are restored when it returns.
+  :mod:`lucidnet.denormals`), and the thread's flags are restored when it returns.
 """
 
 from __future__ import annotations
@@ -64,7 +60,7 @@ class Trainer:
 
     ``loss``: a name, a callable, or a dict/list per output; ``optimizer``: an
     optimizer (bound to the model's parameters on first use if created unbound) or a
-    Keras name; ``metrics``: names, Metric objects or functions (a list, or per
+    Keras name (Keras's optimizer, :mod:`lucidnet.optimizers`); ``metrics``: names, Metric objects or functions (a list, or per
     output); ``loss_weights``: per output. ``seed`` fixes the shuffles (drawn from
     ``backend.rng()`` when None). ``callback_model`` is what callbacks see as
     ``self.model`` and whose ``stop_training`` ends fit (default: this Trainer; the
@@ -177,10 +173,7 @@ class Trainer:
         penalties = getattr(self.model, "losses", None)
         if not isinstance(penalties, (list, tuple)) or not penalties:
             return None
-        total = penalties[0]
-        for p in penalties[1:]:
-            total = total + p
-        return total
+        return sum(penalties[1:], penalties[0])  # p₀ + p₁ + …, in order
 
     def _announce(self, verbose: int) -> None:
         """Print once what each self-resolving metric chose ('accuracy' → ...)."""
@@ -259,11 +252,9 @@ class Trainer:
         return cbs.history
 
     def _tape_free(self, layout, loss, pred, arrays, loader):
-        """A :class:`~lucidnet.training.step.TapeFreeStep` when a step can skip the tape:
-        the model's forward is one Function (``function_of``: a Chain of layers whose
-        forward is their Function), with one output of loss weight 1, no penalty, not
-        ``run_eagerly``, no anomaly detection. Else None. ``loss`` and ``pred`` are the
-        first step's, on the tape, and ``arrays`` its batch."""
+        """A :class:`~lucidnet.training.step.TapeFreeStep` when the model is one Function
+        (``function_of``) with one output of loss weight 1, no penalty, not ``run_eagerly``;
+        else None. ``loss``, ``pred`` and ``arrays`` are the first step's, on the tape."""
         if self.run_eagerly or len(layout) != 1 or self._penalty() is not None:
             return None
         (head, yi, wi), = layout
@@ -272,7 +263,7 @@ class Trainer:
             return None
         targets = None if self._targets_checked else loader.dataset.arrays[yi]
         loss_fn = None if wi is not None else loss_function(head, loss, pred, arrays[yi], targets)
-        self._targets_checked = self._targets_checked or loss_fn is not None
+        self._targets_checked |= loss_fn is not None  # its checks of y ran once per fit
         return TapeFreeStep(*model, head, loss_fn, self.optimizer)
 
     def _train_epoch(self, data: FitData, loader, cbs: CallbackList, verbose: int) -> dict:

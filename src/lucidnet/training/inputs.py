@@ -19,7 +19,7 @@ from lucidnet import backend
 from lucidnet.autograd import Tensor
 from lucidnet.errors import LabelError, ShapeError
 from lucidnet.training.data import DataLoader, TensorDataset, as_batchable, is_sparse
-from lucidnet.training.problems import infer_problem
+from lucidnet.training.last_layer import infer_problem
 
 
 def cast(array, dtype, always: bool, what: str):

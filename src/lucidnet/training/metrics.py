@@ -14,7 +14,7 @@ loss; one-hot targets with binary cross-entropy, where binary accuracy over C ou
 scores (C − 1)/C for predicting all zeros).
 
 Sums are taken in the predictions' dtype per batch and accumulated in Python floats.
-Precision, recall, F1 and R² live in :mod:`~lucidnet.training.scores`.
+Precision, recall, F1 and R² live in :mod:`~lucidnet.training.ratio_metrics`.
 """
 
 from __future__ import annotations

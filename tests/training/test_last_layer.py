@@ -6,7 +6,7 @@ import pytest
 import lucidnet.functional as F
 from lucidnet.autograd import tensor
 from lucidnet.errors import LabelError, UnknownNameError
-from lucidnet.training.problems import (
+from lucidnet.training.last_layer import (
     check_output,
     infer_problem,
     output_for,

@@ -1,5 +1,5 @@
-"""Scores that are not means over samples: precision, recall and F1 from confusion
-counts, R² from running moments. Registered in :data:`~lucidnet.training.metrics.METRICS`.
+"""Metrics that are ratios of totals over the epoch, not means over samples: precision,
+recall and F1 from confusion counts, R² from running moments. Registered in :data:`~lucidnet.training.metrics.METRICS`.
 """
 
 from __future__ import annotations
