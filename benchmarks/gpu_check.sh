@@ -24,7 +24,6 @@ part lab "${LAB_S:-120}" python3 - <<'PY'
 import traceback
 
 from lucidnet import backend, lab
-from lucidnet.lab import experiments  # noqa: F401 - registers the sections
 with backend.use_backend("cupy"):
     for key in lab.SECTIONS:
         try:

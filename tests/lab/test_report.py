@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from lucidnet.lab import experiments, report  # noqa: F401 - sections registered before the patch
+from lucidnet.lab import report  # the package registers every section before the patch
 from lucidnet.lab.report import Result
 
 
