@@ -156,3 +156,14 @@ def test_two_inputs_two_outputs_train_save_reload_and_checkpoint(tmp_path):
     fresh.load_weights(tmp_path / "ckpt-06.weights.h5")
     for p, q in zip(model.predict([xa, xb], verbose=0), fresh.predict([xa, xb], verbose=0)):
         np.testing.assert_array_equal(p, q)
+
+
+def test_layers_may_take_names_the_model_uses_itself():
+    x = keras.Input(shape=(2,), name="input")
+    h = layers.Dense(3, name="name")(x)
+    out = layers.Dense(1, name="outputs")(layers.Dense(3, name="output")(h))
+    model = keras.Model(x, out)
+    assert model.name == "functional" or model.name.startswith("functional_")
+    assert model.outputs is out and model.get_layer("outputs").name == "outputs"
+    assert [layer.name for layer in model.layers] == ["input", "name", "output", "outputs"]
+    assert model.predict(np.ones((2, 2)), verbose=0).shape == (2, 1)

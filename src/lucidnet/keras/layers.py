@@ -110,9 +110,9 @@ class Layer(nn.Module):
 
     def _track(self, layer) -> None:
         """Hold ``layer`` as a child under its name; an attribute too unless the name is
-        one of the class's own (a layer may be called 'output' or 'input')."""
+        taken (a layer may be called 'output', 'inputs' or 'name')."""
         self._modules[layer.name] = layer
-        if not hasattr(type(self), layer.name):
+        if layer.name not in self.__dict__ and not hasattr(type(self), layer.name):
             object.__setattr__(self, layer.name, layer)
 
     def _untrack(self, layer) -> None:
