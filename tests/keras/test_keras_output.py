@@ -129,3 +129,15 @@ def test_summary_arguments(capsys):
     outer = keras.Sequential([keras.Input(shape=(4,)), model])
     outer.summary(expand_nested=True)
     assert "   └ hidden (Dense)" in capsys.readouterr().out
+
+
+def test_the_bar_redraws_at_most_every_interval_and_always_at_the_end(capsys, monkeypatch):
+    ticks = iter(1000 + np.arange(1000) / 64)  # 1/64 s per reading of the clock, exactly
+    monkeypatch.setattr("lucidnet.keras.progbar.time.time", lambda: float(next(ticks)))
+    bar = keras.utils.Progbar(100, interval=4 / 64)
+    for step in range(1, 101):
+        bar.update(step, [("loss", 1.0 / step)])
+    states = capsys.readouterr().out.split("\r")[1:]
+    assert len(states) == 25 + 1  # steps 1, 5, 9, ..., 97 (every 4/64 s), then the last
+    assert "  5/100" in states[1] and "loss: 0.4567" in states[1]  # mean of 1, 1/2, ..., 1/5
+    assert states[-1].endswith("- loss: 0.0100\n")  # the end shows the last value given

@@ -91,12 +91,12 @@ class Progbar:
         per_step = self._step_seconds(current, now)
         if self.verbose == 1 and (finalize or now - self._last_update >= self.interval):
             self._draw(current, now, per_step, finalize)
+            self._last_update = now
         elif self.verbose == 2 and finalize and self.target:
             digits = int(math.log10(self.target)) + 1
             line = (f"{current:{digits}d}/{self.target} - {now - self._start:.0f}s -"
                     f"{_per_unit(per_step, self.unit_name)}")
             _write(line + self._values(two=True) + "\n")
-        self._last_update = now
 
     def _draw(self, current, now, per_step, finalize) -> None:
         out = ("\b" * self._width_drawn + "\r") if self._dynamic else "\n"
