@@ -3,12 +3,14 @@ float64 against central differences and PyTorch), inputs as a list or a dict,
 ``layer.input``/``output``, and a two-input, two-output model trained, saved, reloaded
 and checkpointed."""
 
+import json
+
 import numpy as np
 import pytest
 
 from lucidnet import Tensor, io, keras
 from lucidnet.diagnostics import gradcheck
-from lucidnet.errors import ShapeError
+from lucidnet.errors import FormatError, ShapeError
 from lucidnet.keras import layers
 
 MERGES = {  # layer → the same arithmetic in torch
@@ -167,3 +169,22 @@ def test_layers_may_take_names_the_model_uses_itself():
     assert model.outputs is out and model.get_layer("outputs").name == "outputs"
     assert [layer.name for layer in model.layers] == ["input", "name", "output", "outputs"]
     assert model.predict(np.ones((2, 2)), verbose=0).shape == (2, 1)
+
+
+@pytest.mark.parametrize("graph", [
+    {"inputs": [0], "outputs": [2], "nodes": [["d", [0], False]]},  # output not made
+    {"inputs": [0], "outputs": [1], "nodes": [["d", [1], False]]},  # uses itself
+    {"inputs": [0], "outputs": [1], "nodes": [["e", [0], False]]},  # no such layer
+    {"inputs": [0], "outputs": [1], "nodes": [["d", [True], False]]},
+    {"inputs": [0], "outputs": [1], "nodes": [["d", [0], "no"]]},
+    {"inputs": [1], "outputs": [1], "nodes": [["d", [0], False]]},
+    {"inputs": [0], "outputs": [1], "nodes": "d"},
+    {"inputs": [0], "outputs": [1]},
+])
+def test_a_broken_graph_in_a_file_is_a_format_error(tmp_path, graph):
+    x = keras.Input(shape=(2,), name="i")
+    model = keras.Model(x, layers.Dense(2, name="d")(x))
+    tree = json.loads(model.to_json())
+    tree["config"]["graph"] = graph
+    with pytest.raises(FormatError):
+        keras.models.model_from_json(json.dumps(tree))
