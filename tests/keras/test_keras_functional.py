@@ -188,3 +188,14 @@ def test_a_broken_graph_in_a_file_is_a_format_error(tmp_path, graph):
     tree["config"]["graph"] = graph
     with pytest.raises(FormatError):
         keras.models.model_from_json(json.dumps(tree))
+
+
+def test_a_model_built_from_another_models_input_and_layer_outputs():
+    """keras.io's feature extraction: Model(inputs=base.input, outputs=[l.output ...])."""
+    base = two_heads()
+    features = keras.Model(inputs=base.input, outputs=[layer.output for layer in base.layers[2:4]])
+    assert base.input == base.inputs and base.output is base.outputs
+    xa, xb, _, _ = data(4)
+    concatenated, hidden = features.predict([xa, xb], verbose=0)
+    np.testing.assert_array_equal(concatenated, np.concatenate([xa, xb], axis=1))
+    assert hidden.shape == (4, 8) and (hidden >= 0).all()  # after relu

@@ -559,6 +559,16 @@ class Functional(Model):
         return [t.layer for t in _flatten(self.outputs)]
 
     @property
+    def input(self):
+        """The model's symbolic input(s), as given to ``Model(inputs, ...)``."""
+        return self._input_structure
+
+    @property
+    def output(self):
+        """The model's symbolic output(s), as given to ``Model(..., outputs)``."""
+        return self.outputs
+
+    @property
     def calls(self) -> list[KerasTensor]:
         """The graph: the output of each layer call, each after its inputs."""
         return [t for t in self._nodes if not isinstance(t.layer, InputLayer)]
