@@ -182,3 +182,44 @@ def test_where_lucidnet_stops_it_says_so_by_name(where, name):
         getattr(where, name)
     with pytest.raises(AttributeError):
         layers.Dense2  # a name Keras does not have stays an AttributeError  # noqa: B018
+
+
+class CategoricalTruePositives(metrics.Metric):
+    """The custom metric of keras.io's training and evaluation guide, as written there."""
+
+    def __init__(self, name="categorical_true_positives", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.true_positives = self.add_variable(shape=(), name="ctp", initializer="zeros")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred = keras.ops.reshape(keras.ops.argmax(y_pred, axis=1), (-1, 1))
+        values = keras.ops.cast(y_true, "int32") == keras.ops.cast(y_pred, "int32")
+        values = keras.ops.cast(values, "float32")
+        if sample_weight is not None:
+            values = keras.ops.multiply(values, keras.ops.cast(sample_weight, "float32"))
+        self.true_positives.assign_add(keras.ops.sum(values))
+
+    def result(self):
+        return self.true_positives
+
+    def reset_state(self):
+        self.true_positives.assign(0.0)
+
+
+def test_a_metric_written_as_keras_documents_it_counts_during_fit_and_evaluate():
+    x, y = blobs(60)
+    model = mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=[CategoricalTruePositives()])
+    history = model.fit(x, y[:, None], batch_size=20, epochs=2, verbose=0)
+    assert all(isinstance(v, float) for v in history.history["categorical_true_positives"])
+    logs = model.evaluate(x, y[:, None], verbose=0, return_dict=True)
+    right = float((model.predict(x, verbose=0).argmax(1) == y).sum())
+    assert logs["categorical_true_positives"] == right
+    m = metrics.Mean()
+    assert m.name == "mean" and metrics.Metric().name == "metric"
+    counter = CategoricalTruePositives()
+    counter.update_state(np.array([[1], [0]]), np.array([[0.1, 0.9], [0.2, 0.8]]))
+    assert float(counter.result()) == 1.0 and len(counter.variables) == 1
+    counter.reset_state()
+    assert float(counter.result()) == 0.0

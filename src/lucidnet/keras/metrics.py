@@ -7,14 +7,16 @@ Keras does (:class:`~lucidnet.training.metrics.AutoAccuracy`). ``Mean`` and the 
 confusion counts are Keras's own standalone metrics.
 """
 
-from lucidnet import backend
+from lucidnet import backend, initializers
+from lucidnet.autograd import Tensor
+from lucidnet.keras.layers import _snake
+from lucidnet.training import metrics as _training
 from lucidnet.training.metrics import (  # noqa: F401
     BinaryAccuracy,
     CategoricalAccuracy,
     MeanAbsoluteError,
     MeanMetricWrapper,
     MeanSquaredError,
-    Metric,
     SparseCategoricalAccuracy,
     SparseTopKCategoricalAccuracy,
     TopKCategoricalAccuracy,
@@ -32,6 +34,59 @@ from lucidnet.training.metrics import (  # noqa: F401
 from lucidnet.training.ratio_metrics import F1Score, Precision, R2Score, Recall  # noqa: F401
 
 mae, mse = mean_absolute_error, mean_squared_error
+
+
+class Variable(Tensor):
+    """A metric's state, made by :meth:`Metric.add_variable`: an array that
+    ``assign``, ``assign_add`` and ``assign_sub`` change in place."""
+
+    __slots__ = ("initial",)
+
+    def assign(self, value):
+        self.data[...] = as_array(value)
+        return self
+
+    def assign_add(self, value):
+        self.data += as_array(value).astype(self.data.dtype)
+        return self
+
+    def assign_sub(self, value):
+        self.data -= as_array(value).astype(self.data.dtype)
+        return self
+
+
+class Metric(_training.Metric):
+    """Base of a metric written as in Keras: ``__init__`` creates its state with
+    ``self.add_variable(...)`` (Keras 2: ``add_weight``), ``update_state`` changes it,
+    ``result`` reads it; ``reset_state`` puts every variable back to its initial value.
+    The engine's own metrics are :class:`lucidnet.training.metrics.Metric`s too."""
+
+    def __init__(self, name=None, dtype=None):
+        # as Keras: no reset here, the subclass makes its variables after this returns
+        self.name = name or _snake(type(self).__name__)
+        self.loss, self.from_logits, self.note = None, False, None
+        self.dtype = backend.xp.dtype(dtype or backend.float_dtype)
+        self._variables = []
+
+    def add_variable(self, shape=(), initializer="zeros", dtype=None, name=None) -> Variable:
+        """A new state variable of ``shape``, filled by ``initializer`` (a Keras name)."""
+        dtype = backend.xp.dtype(dtype or self.dtype)
+        initial = initializers.get(initializer)(tuple(shape), dtype=dtype)
+        variable = Variable(initial.copy(), name=name)
+        variable.initial = initial
+        self._variables.append(variable)
+        return variable
+
+    def add_weight(self, name=None, shape=(), initializer="zeros", dtype=None) -> Variable:
+        return self.add_variable(shape, initializer, dtype, name)
+
+    @property
+    def variables(self) -> list:
+        return list(self._variables)
+
+    def reset_state(self) -> None:
+        for variable in self._variables:
+            variable.assign(variable.initial)
 
 
 def _values(values, _):
@@ -57,7 +112,7 @@ class Mean(MeanMetricWrapper):
         return self.result()
 
 
-class _Count(Metric):
+class _Count(_training.Metric):
     """Σ wᵢ over the entries of one cell of the binary confusion table: ŷ > threshold
     (predicted positive) against y = 1, every output of every sample counted, as Keras."""
 

@@ -191,7 +191,7 @@ class Trainer:
                 logs[f"{head.prefix}loss"] = total / seen
         for head in self.heads:
             for m in head.metrics:
-                logs[head.prefix + m.name] = m.result()
+                logs[head.prefix + m.name] = float(m.result())
         return dict(sorted(logs.items())) if self.sorted_logs else logs
 
     # -- fit -------------------------------------------------------------------------
