@@ -10,6 +10,7 @@ import pytest
 from packaging.version import Version
 
 from lucidnet import keras
+from lucidnet.diagnostics import gradcheck
 from lucidnet.errors import FormatError, NotSupportedError
 from lucidnet.keras import layers, metrics
 from lucidnet.keras.optimizers import schedules
@@ -36,6 +37,14 @@ def test_softmax_layer_rows_sum_to_one_over_its_axis():
         y = layers.Softmax(axis=axis)(keras.ops.convert_to_tensor(x)).data
         np.testing.assert_allclose(y.sum(axis), 1.0)
         np.testing.assert_allclose(y, np.exp(x) / np.exp(x).sum(axis, keepdims=True), rtol=1e-12)
+
+
+def test_rescaling_maps_pixels_to_the_unit_interval_and_its_gradient_is_the_scale():
+    layer = layers.Rescaling(1 / 255, offset=-0.5, dtype="float64")
+    y = layer(np.array([[0, 255]], dtype="uint8"))
+    np.testing.assert_allclose(y.data, [[-0.5, 0.5]])
+    assert gradcheck(layer, np.random.default_rng(0).standard_normal((2, 3)))
+    assert layers.Rescaling.from_config(layer.get_config()).get_config() == layer.get_config()
 
 
 def test_clone_model_json_and_from_config_rebuild_the_architecture_with_fresh_weights():
@@ -176,7 +185,7 @@ def test_clear_session_restarts_the_automatic_names():
 @pytest.mark.parametrize("where, name", [
     (layers, "Conv2D"), (layers, "MaxPooling2D"), (layers, "LSTM"), (layers, "GRU"),
     (layers, "SimpleRNN"), (layers, "Embedding"), (keras.utils, "image_dataset_from_directory"),
-    (keras.datasets, "cifar10"), (keras, "applications")])
+    (keras.datasets, "cifar10"), (keras, "applications"), (keras.utils, "plot_model")])
 def test_where_lucidnet_stops_it_says_so_by_name(where, name):
     with pytest.raises(NotSupportedError, match=f"not supported by lucidnet: .*{name}"):
         getattr(where, name)

@@ -486,6 +486,25 @@ class Softmax(Layer):
         return {**super().get_config(), "axis": self.axis}
 
 
+@LAYERS.register("keras.Rescaling")
+class Rescaling(Layer):
+    """y = x · scale + offset (``Rescaling(1 / 255)`` maps pixels 0..255 to [0, 1]);
+    dy/dx = scale. Inputs are cast to the layer's float dtype first."""
+
+    def __init__(self, scale, offset=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.scale, self.offset = scale, offset
+
+    def call(self, x):
+        x = x if isinstance(x, Tensor) else Tensor(backend.asarray(x))
+        if x.dtype != self.dtype:
+            x = x.astype(self.dtype)
+        return x * self.scale + self.offset
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale, "offset": self.offset}
+
+
 # -- merging: layers of several inputs, on the autograd's elementwise Functions ------
 class _Merge(Layer):
     """Base of the merge layers: called on a list of tensors of one shape."""

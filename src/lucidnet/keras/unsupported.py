@@ -24,7 +24,7 @@ _RECURRENT = ["LSTM", "GRU", "SimpleRNN", "RNN", "LSTMCell", "GRUCell", "SimpleR
 _SEQUENCE = ["Embedding", "TextVectorization", "StringLookup", "IntegerLookup", "Hashing",
              "CategoryEncoding", "Attention", "AdditiveAttention", "MultiHeadAttention",
              "GroupQueryAttention"]
-_IMAGES = ["Rescaling", "Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom",
+_IMAGES = ["Resizing", "CenterCrop", "RandomFlip", "RandomRotation", "RandomZoom",
            "RandomCrop", "RandomTranslation", "RandomContrast", "RandomBrightness"]
 
 _SCOPE = ("are outside lucidnet, which teaches multilayer perceptrons (Dense, activations, "
@@ -37,6 +37,8 @@ UTILS = {n: "tf.data input pipelines and image or text files are outside lucidne
             "fit NumPy arrays, or a keras.utils.PyDataset" for n in (
     "image_dataset_from_directory", "text_dataset_from_directory", "audio_dataset_from_directory",
     "timeseries_dataset_from_array", "load_img", "img_to_array", "array_to_img", "pad_sequences")}
+UTILS["plot_model"] = ("drawing the graph needs pydot and graphviz, which lucidnet does not "
+                       "use; model.summary() prints the layers and what each is connected to")
 DATASETS = {n: "lucidnet bundles mnist, fashion_mnist and reuters only"
             for n in ("cifar10", "cifar100", "imdb", "boston_housing", "california_housing")}
 KERAS = {n: f"pretrained convolutional networks and TensorFlow's preprocessing {_SCOPE}"
