@@ -59,6 +59,8 @@ PRIMITIVES = {
     "exp": (lambda a: a.exp(), [randn(3, 4)]),
     "log": (lambda a: a.log(), [positive(3, 4)]),
     "sqrt": (lambda a: a.sqrt(), [positive(3, 4)]),
+    "sin": (lambda a: a.sin(), [randn(3, 4)]),
+    "cos": (lambda a: a.cos(), [randn(3, 4)]),
     "abs": (lambda a: abs(a), [randn(3, 4)]),
     "clip": (lambda a: a.clip(-0.5, 0.5), [randn(3, 4)]),
     "clip_lower_only": (lambda a: a.clip(min=0.0), [randn(3, 4)]),
@@ -166,6 +168,8 @@ class _TorchShim:
     def exp(self): return self._wrap(self.t.exp())
     def log(self): return self._wrap(self.t.log())
     def sqrt(self): return self._wrap(self.t.sqrt())
+    def sin(self): return self._wrap(self.t.sin())
+    def cos(self): return self._wrap(self.t.cos())
     def clip(self, min=None, max=None): return self._wrap(self.t.clamp(min, max))
 
 
@@ -442,3 +446,64 @@ def test_repr_shows_values_and_grad_fn():
     x = ln.tensor([1.0, 2.0], requires_grad=True)
     assert "requires_grad=True" in repr(x)
     assert "grad_fn=Mul" in repr(x * 2)
+
+
+class TestInPlace:
+    """x op= y changes x itself off the tape and raises on it: never a silent no-op."""
+
+    def test_parameter_update_under_no_grad_changes_the_parameter(self):
+        w = ln.nn.Parameter(np.array([1.0, 2.0]))
+        (w * w).sum().backward()
+        array = w.data
+        params = [w]
+        with ln.no_grad():
+            for p in params:
+                p -= 0.5 * p.grad
+        assert w.data is array  # the same array (views and flat buffers see it)
+        np.testing.assert_array_equal(w.data, [0.0, 0.0])
+
+    @pytest.mark.parametrize("op", ["+=", "-=", "*=", "/="])
+    def test_every_operator_is_in_place(self, op):
+        x = ln.tensor(np.array([4.0, 6.0]))
+        alias = x
+        exec(f"x {op} 2.0")
+        expected = eval(f"np.array([4.0, 6.0]) {op[0]} 2.0")
+        assert x is alias
+        np.testing.assert_array_equal(x.data, expected)
+
+    def test_on_a_leaf_that_requires_grad_it_raises(self):
+        w = ln.tensor([1.0], requires_grad=True)
+        with pytest.raises(RuntimeError, match="in-place -= on a leaf that requires grad"):
+            w -= 1.0
+
+    def test_on_a_recorded_result_it_raises_even_under_no_grad(self):
+        w = ln.tensor([1.0], requires_grad=True)
+        y = w.exp()  # Exp keeps y's array for its backward
+        with pytest.raises(RuntimeError, match="result of"):
+            y += 1.0
+        with ln.no_grad(), pytest.raises(RuntimeError, match="result of"):
+            y += 1.0
+
+    def test_a_constant_taking_a_gradient_is_recorded(self):
+        w = ln.tensor(np.array([3.0]), requires_grad=True)
+        total = ln.tensor(np.array([1.0]))
+        total += w * w
+        total.sum().backward()
+        np.testing.assert_array_equal(total.data, [10.0])
+        np.testing.assert_array_equal(w.grad, [6.0])
+
+    def test_integer_tensor_refuses_a_float(self):
+        x = ln.tensor([1, 2])
+        with pytest.raises(TypeError):
+            x += 0.5
+
+    def test_item_assignment_with_a_mask(self):
+        x = ln.tensor(np.array([-1.0, 2.0, -3.0]))
+        x[x < 0] = 0
+        np.testing.assert_array_equal(x.data, [0.0, 2.0, 0.0])
+        w = ln.tensor([1.0], requires_grad=True)
+        with pytest.raises(RuntimeError, match="item assignment"):
+            w[0] = 2.0
+        with ln.no_grad():
+            w[0] = 2.0
+        assert w.data[0] == 2.0

@@ -337,6 +337,28 @@ class Sqrt(Function):
         return dY / (2 * self.Y)
 
 
+class Sin(Function):
+    """Y = sin X;  dX = dY ⊙ cos X."""
+
+    def forward(self, X):
+        self.X = X
+        return backend.xp.sin(X)
+
+    def backward(self, dY):
+        return dY * backend.xp.cos(self.X)
+
+
+class Cos(Function):
+    """Y = cos X;  dX = −dY ⊙ sin X."""
+
+    def forward(self, X):
+        self.X = X
+        return backend.xp.cos(X)
+
+    def backward(self, dY):
+        return -dY * backend.xp.sin(self.X)
+
+
 class Abs(Function):
     """Y = |X|;  dX = dY ⊙ sign(X), with sign(0) = 0 (as PyTorch)."""
 

@@ -230,11 +230,58 @@ class Tensor:
         return _ops.Abs.apply(self)
 
     def __getitem__(self, index):
-        if isinstance(index, Tensor):
-            index = index.data
-        elif isinstance(index, tuple):
-            index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
-        return _ops.GetItem.apply(self, index=index)
+        return _ops.GetItem.apply(self, index=_index_array(index))
+
+    # -- in-place operators: x -= lr * g updates x itself, as PyTorch --------------
+    def _in_place(self, op, symbol: str, other):
+        """``self op= other`` (``op`` a NumPy ufunc), written into ``self.data``.
+
+        Off the tape (inside ``no_grad()``, or when nothing requires a gradient) the array
+        itself changes, so a Parameter's views and the optimizer's buffer see it. On the
+        tape it raises, as PyTorch does for a leaf: the old value may be what a Function
+        saved for its backward. A tensor that needs no gradient may take one from a
+        tensor that does (``total += loss``): it then becomes that recorded result.
+        """
+        operand = other.data if isinstance(other, Tensor) else other
+        if _grad_enabled:
+            if self._fn is not None or self.requires_grad:
+                kind = "a leaf that requires grad" if self._fn is None else "the result of an operation"
+                raise RuntimeError(
+                    f"in-place {symbol} on {kind} while gradients are recorded: do it inside "
+                    f"no_grad() (a parameter update) or write x = x {symbol[0]} y"
+                )
+            if isinstance(other, Tensor) and other.requires_grad:
+                result = _IN_PLACE_OPS[symbol](self, other)
+                self.data, self._fn, self.requires_grad = result.data, result._fn, True
+                return self
+        elif self._fn is not None:
+            raise RuntimeError(
+                f"in-place {symbol} on the result of a recorded operation: its value may be "
+                f"saved for the backward; write x = x {symbol[0]} y"
+            )
+        op(self.data, operand, out=self.data, casting="same_kind")
+        return self
+
+    def __iadd__(self, other):
+        return self._in_place(numpy.add, "+=", other)
+
+    def __isub__(self, other):
+        return self._in_place(numpy.subtract, "-=", other)
+
+    def __imul__(self, other):
+        return self._in_place(numpy.multiply, "*=", other)
+
+    def __itruediv__(self, other):
+        return self._in_place(numpy.true_divide, "/=", other)
+
+    def __setitem__(self, index, value):
+        """``x[index] = value`` in place (``x[mask] = 0``), by the rules of ``_in_place``."""
+        if _grad_enabled and (self.requires_grad or getattr(value, "requires_grad", False)):
+            raise RuntimeError(
+                "item assignment on a tensor on the tape (or with a value that requires "
+                "grad): do it inside no_grad(), or build the tensor with where()"
+            )
+        self.data[_index_array(index)] = value.data if isinstance(value, Tensor) else value
 
     # comparisons give constant boolean tensors (no gradient)
     def _compare(self, other, op):
@@ -299,6 +346,12 @@ class Tensor:
 
     def abs(self):
         return _ops.Abs.apply(self)
+
+    def sin(self):
+        return _ops.Sin.apply(self)
+
+    def cos(self):
+        return _ops.Cos.apply(self)
 
     def clip(self, min=None, max=None):  # noqa: A002 (NumPy's names)
         return _ops.Clip.apply(self, low=min, high=max)
@@ -365,6 +418,15 @@ class Tensor:
                     summed.add(key)
                 else:
                     grads[key] = dX
+
+
+def _index_array(index):
+    """An index with its Tensors replaced by their arrays (``x[mask]``, ``x[rows, cols]``)."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    return index
 
 
 def _topological_order(root: Tensor) -> list[Tensor]:
@@ -442,3 +504,6 @@ def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
 
 
 from lucidnet.autograd import ops as _ops  # noqa: E402  (ops subclass Function, which needs Tensor)
+
+_IN_PLACE_OPS = {"+=": Tensor.__add__, "-=": Tensor.__sub__, "*=": Tensor.__mul__,
+                 "/=": Tensor.__truediv__}
