@@ -43,10 +43,17 @@ class LinearFunction(Function):
     into one batch axis for the two matrix products (one BLAS call each). X may be a
     SciPy sparse (N, D) matrix: X W and Xᵀ dY are then sparse products and X, a constant,
     gets no gradient.
+
+    ``transposed=True`` takes PyTorch's layout A = Wᵀ (M, D): Y = X Aᵀ + b, dA = dYᵀ X
+    (the same products; only the weight and its gradient are read and written transposed).
     """
+
+    def __init__(self, transposed: bool = False):
+        self.transposed = transposed
 
     def forward(self, X, W, b):
         self.X, self.W = X, W
+        W = W.T if self.transposed else W
         D, M = W.shape
         Y = (X if X.ndim == 2 else X.reshape(-1, D)) @ W
         if b is not None:
@@ -55,6 +62,7 @@ class LinearFunction(Function):
 
     def backward(self, dY):
         X, W, xp = self.X, self.W, backend.xp
+        W = W.T if self.transposed else W
         D, M = W.shape
         _, dW_out, db_out = self.grad_out or (None, None, None)
         dY2 = dY if dY.ndim == 2 else dY.reshape(-1, M)
@@ -62,8 +70,10 @@ class LinearFunction(Function):
         dW = db = None
         if self.needs_grad[1]:
             XT = (X if X.ndim == 2 else X.reshape(-1, D)).T
-            dW = (xp.matmul(XT, dY2, out=dW_out) if dW_out is not None and isinstance(X, xp.ndarray)
-                  else XT @ dY2)  # a SciPy sparse X: a sparse product
+            left, right = (dY2.T, XT.T) if self.transposed else (XT, dY2)  # dA = dYᵀ X
+            dW = (xp.matmul(left, right, out=dW_out)
+                  if dW_out is not None and isinstance(X, xp.ndarray)
+                  else left @ right)  # a SciPy sparse X: a sparse product
         if self.needs_grad[2]:
             db = dY2.sum(axis=0, out=db_out)
         return dX, dW, db
