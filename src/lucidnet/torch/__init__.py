@@ -15,9 +15,9 @@ What lucidnet does not do (convolutions, CUDA streams, TorchScript, …) raises
 import numpy
 
 from lucidnet.torch._unsupported import NotSupportedError, missing
-from lucidnet.torch.functions import *  # noqa: F401,F403
-from lucidnet.torch.functions import no_grad  # noqa: F401  (named for readers)
-from lucidnet.torch.tensor import Size, Tensor, device
+from lucidnet.torch._functions import *  # noqa: F401,F403
+from lucidnet.torch._functions import no_grad  # noqa: F401  (named for readers)
+from lucidnet.torch._tensor import Size, Tensor, device
 from lucidnet.torch import autograd, cuda, nn, optim, utils  # noqa: E402
 
 float32 = float = numpy.dtype(numpy.float32)  # noqa: A001 (PyTorch's names)

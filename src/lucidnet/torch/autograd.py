@@ -10,7 +10,7 @@ from __future__ import annotations
 from lucidnet import autograd
 from lucidnet.autograd import no_grad
 from lucidnet.torch._unsupported import missing, unsupported
-from lucidnet.torch.tensor import Tensor, core, wrap
+from lucidnet.torch._tensor import Tensor, core, wrap
 
 
 class FunctionCtx:

@@ -13,7 +13,7 @@ from lucidnet.functional import activations as A
 from lucidnet.functional.losses import one_hot as one_hot_of
 from lucidnet.nn.layers import LinearFunction
 from lucidnet.torch._unsupported import missing, unsupported
-from lucidnet.torch.tensor import Tensor, core, wrap
+from lucidnet.torch._tensor import Tensor, core, wrap
 
 
 def _reduction(size_average, reduce, reduction: str) -> str:

@@ -11,7 +11,7 @@ from lucidnet import autograd
 from lucidnet.nn import init as core_init
 from lucidnet.nn.init import calculate_gain  # noqa: F401 (torch.nn.init.calculate_gain)
 from lucidnet.torch._unsupported import missing
-from lucidnet.torch.tensor import core
+from lucidnet.torch._tensor import core
 
 
 def _view(tensor):

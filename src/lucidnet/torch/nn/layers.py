@@ -8,12 +8,12 @@ from __future__ import annotations
 import math
 
 from lucidnet import backend
-from lucidnet.torch import functions
+from lucidnet.torch import _functions as functions
 from lucidnet.torch._unsupported import unsupported
 from lucidnet.torch.nn import functional as F
 from lucidnet.torch.nn import init
 from lucidnet.torch.nn.module import Module
-from lucidnet.torch.tensor import Parameter
+from lucidnet.torch._tensor import Parameter
 
 
 def _empty(*shape) -> Parameter:

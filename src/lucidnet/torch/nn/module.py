@@ -14,7 +14,7 @@ import numpy
 
 from lucidnet import backend
 from lucidnet.torch._unsupported import missing
-from lucidnet.torch.tensor import Parameter, Tensor, check_device
+from lucidnet.torch._tensor import Parameter, Tensor, check_device
 
 IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 

@@ -2,7 +2,7 @@
 
 from lucidnet import optim as core_optim
 from lucidnet.torch._unsupported import missing
-from lucidnet.torch.tensor import Tensor, core
+from lucidnet.torch._tensor import Tensor, core
 
 
 def _params(parameters):

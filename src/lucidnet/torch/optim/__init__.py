@@ -9,7 +9,7 @@ and ``lr_scheduler`` schedules them as it schedules any lucidnet optimizer.
 from lucidnet import optim as core_optim
 from lucidnet.torch._unsupported import missing
 from lucidnet.torch.optim import lr_scheduler
-from lucidnet.torch.tensor import core
+from lucidnet.torch._tensor import core
 
 
 class _TakesFacadeParameters:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from lucidnet import autograd
 from lucidnet.training import data as core_data
 from lucidnet.torch._unsupported import missing, unsupported
-from lucidnet.torch.tensor import core, wrap
+from lucidnet.torch._tensor import core, wrap
 
 
 class Dataset:

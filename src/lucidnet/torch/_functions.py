@@ -18,7 +18,7 @@ from lucidnet import autograd, backend
 from lucidnet.errors import FormatError
 from lucidnet.io import tensorfile
 from lucidnet.torch._unsupported import missing, unsupported
-from lucidnet.torch.tensor import Tensor, _shape, as_core, check_device, core, wrap
+from lucidnet.torch._tensor import Tensor, _shape, as_core, check_device, core, wrap
 
 # -- creation ---------------------------------------------------------------------------
 def _new(array, dtype=None, requires_grad=False, device=None) -> Tensor:
