@@ -235,8 +235,11 @@ class Tensor:
         return format(self.item(), spec) if self.core.size == 1 and spec else str(self)
 
     def __repr__(self):
-        body = numpy.array2string(self.core.numpy(), separator=", ", prefix="tensor(",
-                                  precision=4, floatmode="maxprec_equal")
+        values = self.core.numpy()
+        finite = values[numpy.isfinite(values)] if values.dtype.kind == "f" else values
+        whole = values.dtype.kind != "f" or bool((finite == numpy.round(finite)).all())
+        body = numpy.array2string(values, separator=", ", prefix="tensor(", precision=4,
+                                  floatmode="maxprec" if whole else "fixed")  # 1. / 0.5000
         extra = "" if self.dtype in (backend.float_dtype, numpy.int64, numpy.bool_) else \
             f", dtype=torch.{self.dtype}"
         if self.grad_fn is not None:
