@@ -132,6 +132,7 @@ FUNCTIONS = {
     "mean": (lambda t, x: t.mean(x, 0), [randn(3, 4)]),
     "std": (lambda t, x: t.std(x, dim=1), [randn(3, 4)]),
     "var_biased": (lambda t, x: x.var(unbiased=False), [randn(3, 4)]),
+    "std_dims": (lambda t, x: x.std(dim=(0, 2), keepdim=True), [randn(2, 3, 4)]),
     "norm": (lambda t, x: x.norm(), [randn(3, 4)]),
     "softmax": (lambda t, x: t.softmax(x, dim=1), [randn(3, 4)]),
     "log_softmax": (lambda t, x: x.log_softmax(0), [randn(3, 4)]),
@@ -246,3 +247,11 @@ def _plain(value):
 def test_creation_dtypes_and_shapes_match_pytorch(name):
     ours, theirs = CREATION[name](lucid), CREATION[name](real)
     assert _plain(ours) == _plain(theirs)
+
+
+@pytest.mark.parametrize("values", [3.5, [0.1, 0.5], [1.0, 2.0], [1, 2], [1e-8, 1.0],
+                                    [[1.0, -2.25], [3.0, 4.0]], [True, False]])
+def test_tensors_print_as_pytorchs(values):
+    assert repr(lucid.tensor(values)) == repr(real.tensor(values))
+    assert repr(lucid.tensor(values, dtype=lucid.float64)) == repr(
+        real.tensor(values, dtype=real.float64))

@@ -58,6 +58,9 @@ class device:  # noqa: N801 (PyTorch's name)
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
 
+Device = device  # the class, where an argument is named ``device`` (PyTorch's name)
+
+
 def current_device() -> device:
     """The device of lucidnet's active backend."""
     return device("cuda", 0) if backend.name == "cupy" else device("cpu")
@@ -131,8 +134,8 @@ class Tensor:
 
     def __init__(self, *data):
         if len(data) == 1 and not isinstance(data[0], int):
-            self.core = autograd.tensor(numpy.asarray(core(data[0]).data if isinstance(
-                data[0], Tensor) else data[0]), dtype=backend.float_dtype)
+            source = data[0].core.data if isinstance(data[0], Tensor) else data[0]
+            self.core = autograd.tensor(source, dtype=backend.float_dtype)
         else:
             self.core = autograd.Tensor(backend.xp.zeros(_shape(data), dtype=backend.float_dtype))
 
@@ -280,7 +283,7 @@ class Tensor:
         for arg in args:
             if isinstance(arg, Tensor):
                 dtype, device = arg.dtype, None
-            elif isinstance(arg, (str, globals()["device"])):
+            elif isinstance(arg, (str, Device)):
                 device = arg
             else:
                 dtype = arg
@@ -603,7 +606,8 @@ class Tensor:
         """Σ(x − x̄)² / (n − correction); correction 1 (Bessel's) by default, as PyTorch."""
         correction = (0 if unbiased is False else 1) if correction is None else correction
         centred = self - self.mean(dim, keepdim=True)
-        n = self.core.size // max(centred.sum(dim, keepdim=keepdim).core.size, 1)
+        dims = range(self.ndim) if dim is None else dim if isinstance(dim, (tuple, list)) else [dim]
+        n = math.prod(self.shape[d] for d in dims)
         return (centred * centred).sum(dim, keepdim=keepdim) / (n - correction)
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Tensor:
