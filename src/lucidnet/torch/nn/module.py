@@ -24,10 +24,8 @@ class Module:
     ``__init__`` (after ``super().__init__()``) and define ``forward``."""
 
     def __init__(self, *args, **kwargs):
-        object.__setattr__(self, "_parameters", OrderedDict())
-        object.__setattr__(self, "_buffers", OrderedDict())
-        object.__setattr__(self, "_modules", OrderedDict())
-        object.__setattr__(self, "training", True)
+        vars(self).update(_parameters=OrderedDict(), _buffers=OrderedDict(),
+                          _modules=OrderedDict(), training=True)
 
     def __setattr__(self, name, value):
         if "_parameters" not in self.__dict__:
@@ -44,7 +42,10 @@ class Module:
         object.__setattr__(self, name, value)
 
     def __getattr__(self, name):
-        raise missing(type(self).__name__, name)
+        error = missing("torch.nn.Module", name)
+        error.args = (f"{type(self).__name__!r} object has no attribute {name!r}; "
+                      f"if it is PyTorch's: {error}",)
+        raise error
 
     def __delattr__(self, name):
         for registry in (self._parameters, self._modules, self._buffers):
