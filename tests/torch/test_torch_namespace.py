@@ -230,6 +230,12 @@ CREATION = {
     "chunk": lambda t: [p.tolist() for p in t.arange(6).chunk(3)],
     "one_hot": lambda t: t.nn.functional.one_hot(t.tensor([0, 2])),
     "array": lambda t: np.asarray(t.tensor([1.0, 2.0])),
+    "int_times_float": lambda t: t.arange(5) * 0.5,
+    "int_divided": lambda t: t.arange(5) / 2,
+    "accuracy": lambda t: (t.tensor([1, 2]) == t.tensor([1, 0])).sum() / 2,
+    "float_times_int_tensor": lambda t: t.ones(2) * t.arange(2),
+    "int_plus_double": lambda t: t.arange(2) + t.ones(2, dtype=t.float64),
+    "floor_division": lambda t: t.arange(3) // 2,
 }
 
 

@@ -94,8 +94,8 @@ def wrap(t) -> Tensor:
 def as_core(x, like=None):
     """``x`` (a facade Tensor, an array, a number) as a lucidnet Tensor; a Python number
     takes ``like``'s float dtype, as PyTorch's scalars do."""
-    if isinstance(x, Tensor):
-        return x.core
+    if isinstance(x, (Tensor, autograd.Tensor)):
+        return core(x)
     if like is not None and like.dtype.kind == "f" and numpy.ndim(x) == 0:
         return autograd.Tensor(backend.xp.asarray(x, dtype=like.dtype))
     return autograd.Tensor(x)
@@ -331,50 +331,72 @@ class Tensor:
         return self.dtype.kind == "f"
 
     # -- arithmetic (each a Function of lucidnet.autograd.ops) ---------------------------
-    def _operand(self, other):
-        return as_core(other, like=self.core)
+    def _operands(self, other, division: bool = False):
+        """(self, other) as lucidnet Tensors under PyTorch's promotion across kinds: an
+        integer or bool operand takes the float operand's dtype (float32 stays float32),
+        meets a Python float or a true division as the default float dtype."""
+        a = self.core
+        b = other.core if isinstance(other, Tensor) else other
+        b_kind = b.dtype.kind if hasattr(b, "dtype") else "f" if isinstance(b, float) else "i"
+        if a.dtype.kind in "biu" and (b_kind == "f" or division):
+            a = a.astype(b.dtype if b_kind == "f" and hasattr(b, "dtype") else backend.float_dtype)
+        b = as_core(b, like=a)
+        if a.dtype.kind == "f" and b.dtype.kind in "biu":
+            b = b.astype(a.dtype)
+        return a, b
 
     def __add__(self, other):
-        return wrap(self.core + self._operand(other))
+        a, b = self._operands(other)
+        return wrap(a + b)
 
     def __radd__(self, other):
-        return wrap(self._operand(other) + self.core)
+        a, b = self._operands(other)
+        return wrap(b + a)
 
     def __sub__(self, other):
-        return wrap(self.core - self._operand(other))
+        a, b = self._operands(other)
+        return wrap(a - b)
 
     def __rsub__(self, other):
-        return wrap(self._operand(other) - self.core)
+        a, b = self._operands(other)
+        return wrap(b - a)
 
     def __mul__(self, other):
-        return wrap(self.core * self._operand(other))
+        a, b = self._operands(other)
+        return wrap(a * b)
 
     def __rmul__(self, other):
-        return wrap(self._operand(other) * self.core)
+        a, b = self._operands(other)
+        return wrap(b * a)
 
     def __truediv__(self, other):
-        return wrap(self.core / self._operand(other))
+        a, b = self._operands(other, division=True)
+        return wrap(a / b)
 
     def __rtruediv__(self, other):
-        return wrap(self._operand(other) / self.core)
+        a, b = self._operands(other, division=True)
+        return wrap(b / a)
 
     def __floordiv__(self, other):
-        return wrap(backend.xp.floor_divide(self.core.data, core(self._operand(other)).data))
+        return wrap(backend.xp.floor_divide(self.core.data, self._operands(other)[1].data))
 
     def __mod__(self, other):
-        return wrap(backend.xp.mod(self.core.data, core(self._operand(other)).data))
+        return wrap(backend.xp.mod(self.core.data, self._operands(other)[1].data))
 
     def __pow__(self, exponent):
         return wrap(self.core ** core(exponent))
 
     def __rpow__(self, base):
-        return wrap(self._operand(base) ** self.core)
+        a, b = self._operands(base)
+        return wrap(b ** a)
 
     def __matmul__(self, other):
-        return wrap(self.core @ self._operand(other))
+        a, b = self._operands(other)
+        return wrap(a @ b)
 
     def __rmatmul__(self, other):
-        return wrap(self._operand(other) @ self.core)
+        a, b = self._operands(other)
+        return wrap(b @ a)
 
     def __neg__(self):
         return wrap(-self.core)
@@ -389,10 +411,10 @@ class Tensor:
         return wrap(backend.xp.invert(self.core.data))
 
     def __and__(self, other):
-        return wrap(self.core.data & core(self._operand(other)).data)
+        return wrap(self.core.data & self._operands(other)[1].data)
 
     def __or__(self, other):
-        return wrap(self.core.data | core(self._operand(other)).data)
+        return wrap(self.core.data | self._operands(other)[1].data)
 
     def __eq__(self, other):
         return wrap(self.core == core(other))
