@@ -233,54 +233,56 @@ class Tensor:
         return _ops.GetItem.apply(self, index=_index_array(index))
 
     # -- in-place operators: x -= lr * g updates x itself, as PyTorch --------------
-    def _in_place(self, op, symbol: str, other):
-        """``self op= other`` (``op`` a NumPy ufunc), written into ``self.data``.
+    def _in_place(self, symbol: str, other):
+        """``self op= other`` written into ``self.data`` (``symbol`` '+=', '-=', '*=', '/=').
 
         Off the tape (inside ``no_grad()``, or when nothing requires a gradient) the array
         itself changes, so a Parameter's views and the optimizer's buffer see it. On the
-        tape it raises, as PyTorch does for a leaf: the old value may be what a Function
-        saved for its backward. A tensor that needs no gradient may take one from a
-        tensor that does (``total += loss``): it then becomes that recorded result.
+        tape it raises, as PyTorch does for a leaf, and so it does for any recorded result:
+        the old value may be what a Function saved for its backward. A tensor that needs no
+        gradient may take one from a tensor that does (``total += loss``): it then becomes
+        that recorded result (a new array).
         """
+        self._check_writable(f"in-place {symbol}", f"write x = x {symbol[0]} y")
+        ufunc, operator = _IN_PLACE[symbol]
+        if _grad_enabled and isinstance(other, Tensor) and other.requires_grad:
+            result = operator(self, other)
+            self.data, self._fn, self.requires_grad = result.data, result._fn, True
+            return self
         operand = other.data if isinstance(other, Tensor) else other
-        if _grad_enabled:
-            if self._fn is not None or self.requires_grad:
-                kind = "a leaf that requires grad" if self._fn is None else "the result of an operation"
-                raise RuntimeError(
-                    f"in-place {symbol} on {kind} while gradients are recorded: do it inside "
-                    f"no_grad() (a parameter update) or write x = x {symbol[0]} y"
-                )
-            if isinstance(other, Tensor) and other.requires_grad:
-                result = _IN_PLACE_OPS[symbol](self, other)
-                self.data, self._fn, self.requires_grad = result.data, result._fn, True
-                return self
-        elif self._fn is not None:
-            raise RuntimeError(
-                f"in-place {symbol} on the result of a recorded operation: its value may be "
-                f"saved for the backward; write x = x {symbol[0]} y"
-            )
-        op(self.data, operand, out=self.data, casting="same_kind")
+        getattr(backend.xp, ufunc)(self.data, operand, out=self.data, casting="same_kind")
         return self
 
+    def _check_writable(self, what: str, instead: str) -> None:
+        """Raise unless this tensor's array may change in place: a leaf that requires grad
+        only inside ``no_grad()``, the result of a recorded operation never."""
+        if self._fn is not None:
+            raise RuntimeError(f"{what} on the result of a recorded operation: its value "
+                               f"may be saved for the backward; {instead}")
+        if _grad_enabled and self.requires_grad:
+            raise RuntimeError(f"{what} on a leaf that requires grad while gradients are "
+                               f"recorded: do it inside no_grad() (a parameter update) "
+                               f"or {instead}")
+
     def __iadd__(self, other):
-        return self._in_place(numpy.add, "+=", other)
+        return self._in_place("+=", other)
 
     def __isub__(self, other):
-        return self._in_place(numpy.subtract, "-=", other)
+        return self._in_place("-=", other)
 
     def __imul__(self, other):
-        return self._in_place(numpy.multiply, "*=", other)
+        return self._in_place("*=", other)
 
     def __itruediv__(self, other):
-        return self._in_place(numpy.true_divide, "/=", other)
+        return self._in_place("/=", other)
 
     def __setitem__(self, index, value):
-        """``x[index] = value`` in place (``x[mask] = 0``), by the rules of ``_in_place``."""
-        if _grad_enabled and (self.requires_grad or getattr(value, "requires_grad", False)):
-            raise RuntimeError(
-                "item assignment on a tensor on the tape (or with a value that requires "
-                "grad): do it inside no_grad(), or build the tensor with where()"
-            )
+        """``x[index] = value`` in place (``x[mask] = 0``), by the rules of ``_in_place``;
+        a value that requires grad is refused on the tape (build the tensor with where())."""
+        self._check_writable("item assignment", "build the tensor with where()")
+        if _grad_enabled and getattr(value, "requires_grad", False):
+            raise RuntimeError("item assignment of a value that requires grad: build the "
+                               "tensor with where() or concatenate()")
         self.data[_index_array(index)] = value.data if isinstance(value, Tensor) else value
 
     # comparisons give constant boolean tensors (no gradient)
@@ -505,5 +507,7 @@ def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
 
 from lucidnet.autograd import ops as _ops  # noqa: E402  (ops subclass Function, which needs Tensor)
 
-_IN_PLACE_OPS = {"+=": Tensor.__add__, "-=": Tensor.__sub__, "*=": Tensor.__mul__,
-                 "/=": Tensor.__truediv__}
+_IN_PLACE = {"+=": ("add", Tensor.__add__), "-=": ("subtract", Tensor.__sub__),
+              "*=": ("multiply", Tensor.__mul__), "/=": ("true_divide", Tensor.__truediv__)}
+"""Each in-place operator: the ufunc that writes it into the array, the operation that
+records it."""

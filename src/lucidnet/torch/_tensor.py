@@ -531,7 +531,8 @@ class Tensor:
         if dim is None:
             return self.reshape(tuple(n for n in self.shape if n != 1))
         dims = {d % max(self.ndim, 1) for d in (dim if isinstance(dim, (tuple, list)) else [dim])}
-        return self.reshape(tuple(n for i, n in enumerate(self.shape) if not (i in dims and n == 1)))
+        kept = (n for i, n in enumerate(self.shape) if not (i in dims and n == 1))
+        return self.reshape(tuple(kept))
 
     def permute(self, *dims) -> Tensor:
         return wrap(self.core.transpose(_shape(dims)))
