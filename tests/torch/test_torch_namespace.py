@@ -136,6 +136,8 @@ FUNCTIONS = {
     "var_biased": (lambda t, x: x.var(unbiased=False), [randn(3, 4)]),
     "std_dims": (lambda t, x: x.std(dim=(0, 2), keepdim=True), [randn(2, 3, 4)]),
     "norm": (lambda t, x: x.norm(), [randn(3, 4)]),
+    "logsumexp": (lambda t, x: t.logsumexp(x * 300, dim=1), [randn(3, 4)]),
+    "softmax_implicit_dim": (lambda t, x: t.nn.functional.softmax(x, dim=None), [randn(3, 4)]),
     "softmax": (lambda t, x: t.softmax(x, dim=1), [randn(3, 4)]),
     "log_softmax": (lambda t, x: x.log_softmax(0), [randn(3, 4)]),
     "matmul": (lambda t, x, y: t.matmul(x, y), [randn(3, 4), randn(4, 2)]),
@@ -236,6 +238,8 @@ CREATION = {
     "float_times_int_tensor": lambda t: t.ones(2) * t.arange(2),
     "int_plus_double": lambda t: t.arange(2) + t.ones(2, dtype=t.float64),
     "floor_division": lambda t: t.arange(3) // 2,
+    "isnan": lambda t: t.isnan(t.tensor([1.0, float("nan")])),
+    "isfinite": lambda t: t.tensor([1.0, float("inf")]).isfinite(),
 }
 
 

@@ -270,6 +270,10 @@ def log_softmax(input, dim, dtype=None):  # noqa: A002
     return (input if dtype is None else input.type(dtype)).log_softmax(dim)
 
 
+def logsumexp(input, dim, keepdim=False):  # noqa: A002
+    return input.logsumexp(dim, keepdim)
+
+
 def norm(input, p=2, dim=None, keepdim=False):  # noqa: A002
     return input.norm(p, dim, keepdim)
 
@@ -315,9 +319,9 @@ def _elementwise(name):
 
 
 exp, log, sqrt, abs, sin, cos, tanh, sigmoid, relu, square, neg, sign, round, floor, ceil, \
-    reciprocal = (_elementwise(n) for n in (  # noqa: A001
+    reciprocal, isnan, isinf, isfinite = (_elementwise(n) for n in (  # noqa: A001
         "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "square", "neg",
-        "sign", "round", "floor", "ceil", "reciprocal"))
+        "sign", "round", "floor", "ceil", "reciprocal", "isnan", "isinf", "isfinite"))
 negative = neg
 
 
@@ -448,7 +452,8 @@ __all__ = [
     "abs", "allclose", "arange", "argmax", "argmin", "as_tensor", "cat", "ceil", "clamp", "clip",
     "concat", "concatenate", "cos", "dot", "empty", "empty_like", "enable_grad", "equal", "exp",
     "eye", "flatten", "floor", "from_numpy", "full", "full_like", "get_default_dtype",
-    "inference_mode", "is_grad_enabled", "is_tensor", "linspace", "load", "log", "log_softmax",
+    "inference_mode", "is_grad_enabled", "is_tensor", "isfinite", "isinf", "isnan", "linspace",
+    "load", "log", "log_softmax", "logsumexp",
     "manual_seed", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mm",
     "neg", "negative", "no_grad", "norm", "normal", "numel", "ones", "ones_like", "permute",
     "pow", "rand", "rand_like", "randint", "randn", "randn_like", "randperm", "reciprocal",

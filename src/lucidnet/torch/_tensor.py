@@ -641,6 +641,22 @@ class Tensor:
             raise unsupported(f"Tensor.norm(p={p!r}) (only the Euclidean norm, p=2)")
         return (self * self).sum(dim, keepdim=keepdim).sqrt()
 
+    def logsumexp(self, dim, keepdim=False) -> Tensor:
+        """ln Σ eˣ along ``dim``, shifted by the maximum m so no exponential overflows:
+        m + ln Σ e^{x − m} (m is a constant: the gradient is softmax(x) either way)."""
+        m = self.detach().amax(dim, keepdim=True)
+        out = m + (self - m).exp().sum(dim, keepdim=True).log()
+        return out if keepdim else out.squeeze(dim)
+
+    def isnan(self) -> Tensor:
+        return wrap(backend.xp.isnan(self.core.data))
+
+    def isinf(self) -> Tensor:
+        return wrap(backend.xp.isinf(self.core.data))
+
+    def isfinite(self) -> Tensor:
+        return wrap(backend.xp.isfinite(self.core.data))
+
     def all(self, dim=None) -> Tensor:
         return wrap(backend.xp.all(self.core.data, axis=dim))
 

@@ -69,14 +69,19 @@ def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # no
     return wrap(A.softplus(core(input), beta, threshold))
 
 
+def _implicit_dim(x, dim) -> int:
+    """PyTorch's (deprecated) choice when ``dim`` is omitted: 0 for 0-, 1- and 3-d, else 1."""
+    return dim if dim is not None else 0 if x.ndim in (0, 1, 3) else 1
+
+
 def softmax(input, dim=None, dtype=None) -> Tensor:  # noqa: A002
-    return input.softmax(-1 if dim is None else dim) if dtype is None else \
-        input.type(dtype).softmax(dim)
+    x = input if dtype is None else input.type(dtype)
+    return x.softmax(_implicit_dim(x, dim))
 
 
 def log_softmax(input, dim=None, dtype=None) -> Tensor:  # noqa: A002
-    return input.log_softmax(-1 if dim is None else dim) if dtype is None else \
-        input.type(dtype).log_softmax(dim)
+    x = input if dtype is None else input.type(dtype)
+    return x.log_softmax(_implicit_dim(x, dim))
 
 
 def dropout(input, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
