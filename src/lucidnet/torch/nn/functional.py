@@ -8,6 +8,8 @@ same :class:`~lucidnet.nn.layers.LinearFunction`, told the layout.
 
 from __future__ import annotations
 
+import warnings
+
 from lucidnet import nn as core_nn
 from lucidnet.functional import activations as A
 from lucidnet.functional.losses import one_hot as one_hot_of
@@ -71,7 +73,11 @@ def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # no
 
 def _implicit_dim(x, dim) -> int:
     """PyTorch's (deprecated) choice when ``dim`` is omitted: 0 for 0-, 1- and 3-d, else 1."""
-    return dim if dim is not None else 0 if x.ndim in (0, 1, 3) else 1
+    if dim is not None:
+        return dim
+    warnings.warn("Implicit dimension choice for softmax has been deprecated. Change the call "
+                  "to include dim=X as an argument.", UserWarning, stacklevel=3)
+    return 0 if x.ndim in (0, 1, 3) else 1
 
 
 def softmax(input, dim=None, dtype=None) -> Tensor:  # noqa: A002
