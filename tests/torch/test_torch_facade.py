@@ -202,3 +202,35 @@ def test_dataloader_batches_as_pytorch():
     shuffled = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size=5,
                                            shuffle=True)
     assert sorted(next(iter(shuffled))[1].tolist()) == [0, 1, 2, 3, 4]
+
+
+def test_a_state_dict_file_travels_between_pytorch_and_the_facade(tmp_path):
+    real = pytest.importorskip("torch")
+    safetensors_torch = pytest.importorskip("safetensors.torch")
+    ours, theirs = nn.Linear(3, 2), real.nn.Linear(3, 2)
+    torch.save(ours.state_dict(), tmp_path / "ours.safetensors")
+    theirs.load_state_dict(safetensors_torch.load_file(tmp_path / "ours.safetensors"))
+    np.testing.assert_array_equal(theirs.weight.detach().numpy(), ours.weight.detach().numpy())
+    theirs.bias.data.fill_(0.5)
+    safetensors_torch.save_file(theirs.state_dict(), tmp_path / "theirs.safetensors")
+    ours.load_state_dict(torch.load(tmp_path / "theirs.safetensors"))
+    assert ours.bias.tolist() == [0.5, 0.5]
+
+
+def test_save_keeps_tensors_whose_dotted_names_collide(tmp_path):
+    torch.save({"a.b": torch.zeros(1), "a": {"b": torch.ones(1)}}, tmp_path / "x.pt")
+    back = torch.load(tmp_path / "x.pt")
+    assert back["a.b"].tolist() == [0.0] and back["a"]["b"].tolist() == [1.0]
+
+
+@pytest.mark.parametrize("skeleton", [
+    '{"__lucidnet_tensor__": "absent"}', '{"keys": [["str", "a"]], "values": 3}',
+    '[1, 2]', '{"keys": 1, "values": []}', '{"list": {"list": 5}}', '{"list": ' * 900 + "[]" +
+    "}" * 900])
+def test_a_damaged_header_is_a_format_error(tmp_path, skeleton):
+    from lucidnet.io import tensorfile
+
+    path = tmp_path / "bad.pt"
+    tensorfile.write(path, {"w": np.zeros(2, np.float32)}, {"lucidnet.torch": skeleton})
+    with pytest.raises(FormatError):
+        torch.load(path)

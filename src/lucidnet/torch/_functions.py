@@ -394,7 +394,9 @@ _TENSOR_KEY = "__lucidnet_tensor__"
 def _split(obj, tensors: dict, path: str):
     """``obj`` as JSON with each tensor replaced by a reference into ``tensors``."""
     if isinstance(obj, (Tensor, numpy.ndarray)):
-        name = path or "tensor"
+        name = path or "tensor"  # a state_dict's keys stay its names in the file
+        while name in tensors:
+            name += "'"
         tensors[name] = backend.to_numpy(core(obj).data if isinstance(obj, Tensor) else obj)
         return {_TENSOR_KEY: name}
     if isinstance(obj, dict):
@@ -412,8 +414,10 @@ def _split(obj, tensors: dict, path: str):
 
 
 def _join(node, tensors: dict, path):
+    """The object ``_split`` described by ``node``; a KeyError, TypeError or ValueError
+    where the description is damaged (``load`` reports it)."""
     if not isinstance(node, dict) or len(node) != 1 and set(node) != {"keys", "values"}:
-        raise FormatError(f"{path}: not a file written by lucidnet.torch.save")
+        raise ValueError(f"unexpected entry {str(node)[:60]}")
     if _TENSOR_KEY in node:
         return wrap(autograd.Tensor(backend.asarray(tensors[node[_TENSOR_KEY]])))
     if "keys" in node:
@@ -436,15 +440,19 @@ def save(obj, f) -> None:
 
 
 def load(f, map_location=None, weights_only=True, **kwargs):
-    """Read what :func:`save` wrote. Nothing in the file can run code (no pickle)."""
+    """Read what :func:`save` wrote, or any safetensors file (a dict of its tensors, as
+    ``safetensors.torch.load_file`` gives). Nothing in the file can run code (no pickle)."""
     if not isinstance(f, (str, os.PathLike)):
         raise unsupported("torch.load from a file object (give a path)")
     tensors, metadata = tensorfile.read(f)
     if "lucidnet.torch" not in metadata:
-        raise FormatError(f"{f}: a safetensors file not written by lucidnet.torch.save "
-                          f"(read a lucidnet model with lucidnet.load)")
-    return _join(tensorfile.parse_json(metadata["lucidnet.torch"], "torch.save's header", f),
-                 tensors, f)
+        return {name: wrap(autograd.Tensor(backend.asarray(a))) for name, a in tensors.items()}
+    skeleton = tensorfile.parse_json(metadata["lucidnet.torch"], "torch.save's header", f)
+    try:
+        return _join(skeleton, tensors, f)
+    except (KeyError, TypeError, ValueError, RecursionError) as err:
+        raise FormatError(f"{f}: a damaged lucidnet.torch.save header "
+                          f"({type(err).__name__}: {str(err)[:80]})") from None
 
 
 
