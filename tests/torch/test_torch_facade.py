@@ -234,3 +234,21 @@ def test_a_damaged_header_is_a_format_error(tmp_path, skeleton):
     tensorfile.write(path, {"w": np.zeros(2, np.float32)}, {"lucidnet.torch": skeleton})
     with pytest.raises(FormatError):
         torch.load(path)
+
+
+def test_random_split_gives_disjoint_subsets_a_dataloader_reads():
+    dataset = torch.utils.data.TensorDataset(torch.arange(10.0).reshape(10, 1), torch.arange(10))
+    train, test = torch.utils.data.random_split(dataset, [0.75, 0.25])
+    assert (len(train), len(test)) == (8, 2)
+    seen = [int(y) for _, ys in torch.utils.data.DataLoader(train, batch_size=3) for y in ys]
+    seen += [int(y) for _, y in test]
+    assert sorted(seen) == list(range(10))
+    with pytest.raises(ValueError, match="Sum of input lengths"):
+        torch.utils.data.random_split(dataset, [3, 3])
+
+
+def test_prelu_module_learns_its_slopes():
+    layer = nn.PReLU(3)
+    assert layer.weight.tolist() == [0.25] * 3
+    layer(torch.tensor([[-1.0, -2.0, 3.0]])).sum().backward()
+    assert layer.weight.grad.tolist() == [-1.0, -2.0, 0.0]

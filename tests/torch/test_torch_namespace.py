@@ -175,6 +175,10 @@ FUNCTIONS = {
     "leaky_relu": (lambda t, x: t.nn.functional.leaky_relu(x), [randn(3, 4)]),
     "gelu": (lambda t, x: t.nn.functional.gelu(x), [randn(3, 4)]),
     "elu": (lambda t, x: t.nn.functional.elu(x), [randn(3, 4)]),
+    "prelu": (lambda t, x, a: t.nn.functional.prelu(x, a), [randn(3, 4), rng.uniform(0, 1, 4)]),
+    "prelu_one_slope": (lambda t, x, a: t.nn.functional.prelu(x, a), [randn(3, 4), np.array([0.25])]),
+    "gaussian_nll_loss": (lambda t, x, y, v: t.nn.functional.gaussian_nll_loss(x, y, v),
+                          [randn(3, 4), randn(3, 4), positive(3, 4)]),
 }
 
 

@@ -67,6 +67,11 @@ def silu(input, inplace: bool = False) -> Tensor:  # noqa: A002
     return wrap(A.silu(core(input)))
 
 
+def prelu(input, weight) -> Tensor:  # noqa: A002
+    """x for x > 0, a·x otherwise; ``weight`` a, one slope or one per channel (axis 1)."""
+    return wrap(A.prelu(core(input), core(weight)))
+
+
 def softplus(input, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
     return wrap(A.softplus(core(input), beta, threshold))
 
@@ -150,6 +155,13 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _reduction(size_average, reduce, reduction)
     return _loss(core_nn.CrossEntropyLoss(reduction=reduction, label_smoothing=label_smoothing),
                  input, target)
+
+
+def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6,  # noqa: A002
+                      reduction: str = "mean") -> Tensor:
+    """½(ln max(var, eps) + (ŷ − y)²/max(var, eps)) (+ ½ ln 2π when ``full``)."""
+    module = core_nn.GaussianNLLLoss(full=full, eps=eps, reduction=reduction)
+    return wrap(module(core(input), core(target), core(var)))
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100,  # noqa: A002

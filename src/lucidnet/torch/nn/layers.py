@@ -244,6 +244,22 @@ class GELU(Module):
         return f"approximate={self.approximate!r}"
 
 
+class PReLU(Module):
+    """x for x > 0, a·x otherwise, with a learned (``weight``: ``num_parameters`` slopes,
+    one per channel, all ``init`` = 0.25)."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.weight = Parameter(functions.full((num_parameters,), float(init)))
+
+    def forward(self, input):  # noqa: A002
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
 class Softplus(Module):
     """(1/β) ln(1 + e^{βx}), linear above ``threshold``."""
 
@@ -347,6 +363,17 @@ class CrossEntropyLoss(_Loss):
                                label_smoothing=self.label_smoothing)
 
 
+class GaussianNLLLoss(_Loss):
+    """Gaussian negative log-likelihood with a predicted variance: loss(input, target, var)."""
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean"):
+        super().__init__(reduction=reduction)
+        self.full, self.eps = full, eps
+
+    def forward(self, input, target, var):  # noqa: A002
+        return F.gaussian_nll_loss(input, target, var, self.full, self.eps, self.reduction)
+
+
 class NLLLoss(_Loss):
     """−z_y of log-probabilities z (after LogSoftmax)."""
 
@@ -360,6 +387,6 @@ class NLLLoss(_Loss):
 
 
 __all__ = ["BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "ELU",
-           "Flatten", "GELU", "Identity", "L1Loss", "LazyLinear", "LeakyReLU", "Linear",
-           "LogSoftmax", "MSELoss", "NLLLoss", "ReLU", "SELU", "SiLU", "Sigmoid", "Softmax",
+           "Flatten", "GELU", "GaussianNLLLoss", "Identity", "L1Loss", "LazyLinear", "LeakyReLU", "Linear",
+           "LogSoftmax", "MSELoss", "NLLLoss", "PReLU", "ReLU", "SELU", "SiLU", "Sigmoid", "Softmax",
            "Softplus", "Tanh"]

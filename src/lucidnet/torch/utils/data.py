@@ -8,7 +8,10 @@ a list per batch as PyTorch's ``default_collate`` gives. Loading runs in this pr
 
 from __future__ import annotations
 
-from lucidnet import autograd
+import itertools
+import math
+
+from lucidnet import autograd, backend
 from lucidnet.training import data as core_data
 from lucidnet.torch._unsupported import missing, unsupported
 from lucidnet.torch._tensor import core, wrap
@@ -35,6 +38,35 @@ class TensorDataset(Dataset):
 
     def __len__(self):
         return self.tensors[0].shape[0]
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``, in that order."""
+
+    def __init__(self, dataset, indices):
+        self.dataset, self.indices = dataset, list(indices)
+
+    def __getitem__(self, index):
+        return self.dataset[self.indices[index]]
+
+    def __len__(self):
+        return len(self.indices)
+
+
+def random_split(dataset, lengths, generator=None):
+    """Disjoint random Subsets of the given lengths (or fractions of len(dataset), the
+    remainder handed out one by one from the first), drawn from lucidnet's generator."""
+    n = len(dataset)
+    if all(0 <= f <= 1 for f in lengths) and math.isclose(sum(lengths), 1) and sum(lengths) != n:
+        sizes = [math.floor(n * f) for f in lengths]
+        for i in range(n - sum(sizes)):
+            sizes[i % len(sizes)] += 1
+        lengths = sizes
+    if sum(lengths) != n:
+        raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
+    order = backend.rng().permutation(n).tolist()
+    starts = itertools.accumulate(lengths, initial=0)
+    return [Subset(dataset, order[s:s + k]) for s, k in zip(starts, lengths)]
 
 
 def _facade(batch):
@@ -66,7 +98,7 @@ class DataLoader:
         return (_facade(batch) for batch in self.loader)
 
 
-__all__ = ["DataLoader", "Dataset", "TensorDataset"]
+__all__ = ["DataLoader", "Dataset", "Subset", "TensorDataset", "random_split"]
 
 
 def __getattr__(name):
