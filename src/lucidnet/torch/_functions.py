@@ -17,7 +17,7 @@ import numpy
 from lucidnet import autograd, backend
 from lucidnet.errors import FormatError
 from lucidnet.io import tensorfile
-from lucidnet.torch._unsupported import missing, unsupported
+from lucidnet.torch._unsupported import unsupported
 from lucidnet.torch._tensor import Tensor, _shape, as_core, check_device, core, wrap
 
 # -- creation ---------------------------------------------------------------------------

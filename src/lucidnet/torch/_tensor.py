@@ -16,7 +16,6 @@ import math
 import numpy
 
 from lucidnet import autograd, backend
-from lucidnet.autograd import ops
 from lucidnet.functional import activations as A
 from lucidnet.nn import Parameter as CoreParameter
 from lucidnet.torch._unsupported import missing, unsupported
@@ -110,10 +109,6 @@ def _shape(args) -> tuple:
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         return tuple(args[0])
     return tuple(args)
-
-
-def _float_dtype(dtype):
-    return backend.float_dtype if dtype is None else numpy.dtype(dtype)
 
 
 ValuesIndices = collections.namedtuple("ValuesIndices", ["values", "indices"])
@@ -495,10 +490,10 @@ class Tensor:
         return self.fill_(0)
 
     def normal_(self, mean=0.0, std=1.0) -> Tensor:
-        return self.copy_(backend.rng().normal(mean, std, self.shape))
+        return self.copy_(backend.asarray(backend.rng().normal(mean, std, self.shape)))
 
     def uniform_(self, a=0.0, b=1.0) -> Tensor:  # noqa: A002
-        return self.copy_(backend.rng().uniform(a, b, self.shape))
+        return self.copy_(backend.asarray(backend.rng().uniform(a, b, self.shape)))
 
     def clamp_(self, min=None, max=None) -> Tensor:  # noqa: A002
         return self.copy_(self.detach().clamp(min, max))
