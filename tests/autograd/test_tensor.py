@@ -492,6 +492,18 @@ class TestInPlace:
         np.testing.assert_array_equal(total.data, [10.0])
         np.testing.assert_array_equal(w.grad, [6.0])
 
+    def test_update_of_a_parameter_in_the_optimizers_buffer_reaches_the_buffer(self):
+        model = ln.nn.Linear(2, 2)
+        optimizer = ln.optim.SGD(model.parameters(), lr=0.1)
+        model(np.ones((1, 2))).sum().backward()
+        optimizer.step()  # the parameters now live in one flat vector
+        buffer = model.weight.data.base
+        before = model.weight.data.copy()
+        with ln.no_grad():
+            model.weight -= 1.0
+        assert model.weight.data.base is buffer
+        np.testing.assert_array_equal(model.weight.data, before - 1.0)
+
     def test_integer_tensor_refuses_a_float(self):
         x = ln.tensor([1, 2])
         with pytest.raises(TypeError):
@@ -507,3 +519,7 @@ class TestInPlace:
         with ln.no_grad():
             w[0] = 2.0
         assert w.data[0] == 2.0
+
+
+def test_import_lucidnet_gives_nn_and_optim():
+    assert ln.optim.SGD and ln.nn.Linear

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from lucidnet import backend
-from lucidnet.torch import _functions as functions
+from lucidnet.torch._functions import full, ones, tensor, zeros
 from lucidnet.torch._unsupported import unsupported
 from lucidnet.torch.nn import functional as F
 from lucidnet.torch.nn import init
@@ -126,15 +126,15 @@ class BatchNorm1d(Module):
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
-            self.weight = Parameter(functions.ones(num_features))
-            self.bias = Parameter(functions.zeros(num_features))
+            self.weight = Parameter(ones(num_features))
+            self.bias = Parameter(zeros(num_features))
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if track_running_stats:
-            self.register_buffer("running_mean", functions.zeros(num_features))
-            self.register_buffer("running_var", functions.ones(num_features))
-            self.register_buffer("num_batches_tracked", functions.tensor(0))
+            self.register_buffer("running_mean", zeros(num_features))
+            self.register_buffer("running_var", ones(num_features))
+            self.register_buffer("num_batches_tracked", tensor(0))
         else:
             self.running_mean = self.running_var = None
 
@@ -251,7 +251,7 @@ class PReLU(Module):
     def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
         super().__init__()
         self.num_parameters = num_parameters
-        self.weight = Parameter(functions.full((num_parameters,), float(init)))
+        self.weight = Parameter(full((num_parameters,), float(init)))
 
     def forward(self, input):  # noqa: A002
         return F.prelu(input, self.weight)
