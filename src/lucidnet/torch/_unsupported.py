@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lucidnet.errors import LucidnetError
+from lucidnet.errors import NotSupportedError
 
 SCOPE = ("lucidnet implements the course's multilayer perceptrons on NumPy "
          "(dense layers, activations, losses, optimizers)")
@@ -15,10 +15,6 @@ _REASONS = {
     "compile": "torch.compile", "distributed": "distributed training", "quantiz": "quantization",
     "hook": "hooks", "onnx": "torch.onnx",
 }
-
-
-class NotSupportedError(LucidnetError, NotImplementedError):
-    """A PyTorch feature that lucidnet.torch does not offer (named in the message)."""
 
 
 class NotSupportedAttributeError(NotSupportedError, AttributeError):
