@@ -74,7 +74,7 @@ class Function:
     def apply(cls, *args):
         is_tensor = tuple(isinstance(a, Tensor) for a in args)
         ctx = FunctionCtx(tuple(t and a.requires_grad for a, t in zip(args, is_tensor)))
-        return wrap(_Recorded(cls, ctx, is_tensor).apply_to(*(core(a) for a in args)))
+        return wrap(_Recorded(cls, ctx, is_tensor)(*(core(a) for a in args)))
 
 
 def Variable(tensor, requires_grad: bool = False):  # noqa: N802 (PyTorch's legacy name)
