@@ -252,3 +252,21 @@ def test_prelu_module_learns_its_slopes():
     assert layer.weight.tolist() == [0.25] * 3
     layer(torch.tensor([[-1.0, -2.0, 3.0]])).sum().backward()
     assert layer.weight.grad.tolist() == [-1.0, -2.0, 0.0]
+
+
+def test_sequential_runs_as_one_chain_with_the_numbers_of_layer_by_layer():
+    model = nn.Sequential(nn.Linear(5, 8), nn.Tanh(), nn.Dropout(0.5), nn.Linear(8, 3),
+                          nn.Sigmoid())
+    x = torch.randn(6, 5)
+    results = []
+    for fused in (True, False):
+        lucidnet.manual_seed(0)  # the same dropout mask
+        model.zero_grad()
+        out = model(x) if fused else model[4](model[3](model[2](model[1](model[0](x)))))
+        out.sum().backward()
+        results.append([out.detach().numpy()] + [p.grad.numpy().copy() for p in model.parameters()])
+        assert (type(out.grad_fn).__name__ == "Chain") == fused
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+    model.eval()  # Dropout is the identity: no Function, run layer by layer
+    assert model.function() is None and type(model(x).grad_fn).__name__ != "Chain"

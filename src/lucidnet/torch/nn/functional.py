@@ -24,14 +24,19 @@ def _reduction(size_average, reduce, reduction: str) -> str:
     return reduction
 
 
+def check_linear(x, weight) -> None:
+    """PyTorch's refusals for X Aᵀ: mixed dtypes (no silent cast), mismatched features."""
+    if x.dtype != weight.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {x.dtype} "
+                           f"and {weight.dtype}")
+    if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
+                           f"({tuple(x.shape)} and {tuple(weight.shape[::-1])})")
+
+
 def linear(input, weight, bias=None) -> Tensor:  # noqa: A002 (PyTorch's names)
     """Y = X Aᵀ + b, A (out_features, in_features) as PyTorch stores it."""
-    if input.dtype != weight.dtype:
-        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {input.dtype} "
-                           f"and {weight.dtype}")
-    if input.shape[-1] != weight.shape[1]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
-                           f"({tuple(input.shape)} and {tuple(weight.shape[::-1])})")
+    check_linear(input, weight)
     return wrap(LinearFunction.apply(core(input), core(weight), core(bias), transposed=True))
 
 

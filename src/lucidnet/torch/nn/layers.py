@@ -8,12 +8,14 @@ from __future__ import annotations
 import math
 
 from lucidnet import backend
+from lucidnet.functional import activations as A
+from lucidnet.nn.layers import DropoutFunction, LinearFunction
 from lucidnet.torch._functions import full, ones, tensor, zeros
 from lucidnet.torch._unsupported import unsupported
 from lucidnet.torch.nn import functional as F
 from lucidnet.torch.nn import init
 from lucidnet.torch.nn.module import Module
-from lucidnet.torch._tensor import Parameter
+from lucidnet.torch._tensor import Parameter, core, wrap
 
 
 def _empty(*shape) -> Parameter:
@@ -47,6 +49,13 @@ class Linear(Module):
 
     def forward(self, input):  # noqa: A002 (PyTorch's name)
         return F.linear(input, self.weight, self.bias)
+
+    def function(self):
+        bias = None if self.bias is None else self.bias.core
+        return LinearFunction(transposed=True), (self.weight.core, bias)
+
+    def check_input(self, x) -> None:
+        F.check_linear(x, self.weight)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
@@ -112,6 +121,9 @@ class Dropout(Module):
     def forward(self, input):  # noqa: A002
         return F.dropout(input, self.p, self.training)
 
+    def function(self):
+        return (DropoutFunction(self.p), ()) if self.training and self.p else None
+
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace=False"
 
@@ -157,49 +169,56 @@ class BatchNorm1d(Module):
 
 # -- activations ---------------------------------------------------------------------------
 class _Activation(Module):
-    function = None  # the F.* function this module applies
+    """An activation module: its lucidnet Function applied to the input."""
+
+    Function = None  # the lucidnet Function class
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
 
     def forward(self, input):  # noqa: A002
-        return type(self).function(input)
+        return wrap(self.Function.apply(core(input)))
+
+    def function(self):
+        return self.Function(), ()
 
 
 class ReLU(_Activation):
     """max(0, x)."""
 
-    function = F.relu
-
-    def __init__(self, inplace: bool = False):
-        super().__init__()
+    Function = A.ReLU
 
 
 class Sigmoid(_Activation):
     """1 / (1 + e^{−x})."""
 
-    function = F.sigmoid
+    Function = A.Sigmoid
 
 
 class Tanh(_Activation):
     """(eˣ − e^{−x}) / (eˣ + e^{−x})."""
 
-    function = F.tanh
+    Function = A.Tanh
 
 
-class SELU(_Activation):
+class SELU(Module):
     """λ·ELU(x, α) with PyTorch's λ and α."""
 
-    function = F.selu
-
     def __init__(self, inplace: bool = False):
         super().__init__()
 
+    def forward(self, input):  # noqa: A002
+        return F.selu(input)
 
-class SiLU(_Activation):
+
+class SiLU(Module):
     """x·σ(x)."""
 
-    function = F.silu
-
     def __init__(self, inplace: bool = False):
         super().__init__()
+
+    def forward(self, input):  # noqa: A002
+        return F.silu(input)
 
 
 class LeakyReLU(Module):

@@ -13,8 +13,9 @@ from collections import OrderedDict
 import numpy
 
 from lucidnet import backend
+from lucidnet.nn.container import function_of_all
 from lucidnet.torch._unsupported import missing
-from lucidnet.torch._tensor import Parameter, Tensor, check_device
+from lucidnet.torch._tensor import Parameter, Tensor, check_device, core, wrap
 
 IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -73,6 +74,19 @@ class Module:
     register_module = add_module
 
     # -- the forward pass ---------------------------------------------------------------
+    road = ("__call__", "forward")
+    """The methods through which a call reaches the computation (lucidnet's fusion rule,
+    :func:`lucidnet.nn.module.function_of`)."""
+
+    def function(self):
+        """``(fn, params)``: the lucidnet Function this layer's forward applies and the
+        lucidnet Parameters it takes, or None (the default: run as written). Layers that
+        say it run as one :class:`lucidnet.nn.container.Chain` inside a Sequential."""
+        return None
+
+    def check_input(self, x) -> None:
+        """Raise when the array ``x`` cannot be this layer's input (default: any)."""
+
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required '
                                   f'"forward" function')
@@ -233,9 +247,18 @@ class Sequential(Module):
                 self.add_module(str(i), module)
 
     def forward(self, x):
-        for module in self._modules.values():
-            x = module(x)
-        return x
+        """The modules in turn; as one lucidnet Chain when each says its Function (the
+        same Functions in the same order: the same numbers, without a tape entry each)."""
+        fused = self.function()
+        if fused is None:
+            for module in self._modules.values():
+                x = module(x)
+            return x
+        fn, params = fused
+        return wrap(fn(core(x), *params))
+
+    def function(self):
+        return function_of_all(self._modules.values())
 
     def __getitem__(self, index):
         modules = list(self._modules.values())
