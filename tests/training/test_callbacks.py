@@ -222,5 +222,5 @@ def test_verbose_levels(capsys):
     assert lines[1].startswith("Epoch 1/2 - ") and "loss: " in lines[1] and "accuracy: " in lines[1]
     assert lines[2].startswith("Epoch 2/2 - ")
     _fit([], epochs=2, verbose=1)
-    err = capsys.readouterr().err
-    assert "Epoch 1/2" in err and "Epoch 2/2" in err and "loss: " in err
+    out = capsys.readouterr().out  # on stdout, as Keras's
+    assert "Epoch 1/2" in out and "Epoch 2/2" in out and "loss: " in out

@@ -23,16 +23,36 @@ import inspect
 import math
 import numbers
 import os
-
-from tqdm.auto import tqdm
+import threading
 
 from lucidnet import backend
 from lucidnet.nn.module import Module
 
 
+_notes = threading.local()
+
+
 def echo(message: str) -> None:
-    """Print a line without breaking an open progress bar."""
-    tqdm.write(message)
+    """Print a line on stdout; while this thread's progress bar is open, keep it until
+    the bar closes, so that a note never lands inside a bar."""
+    held = getattr(_notes, "held", None)
+    if held is None:
+        print(message, flush=True)
+    else:
+        held.append(message)
+
+
+def hold_notes() -> None:
+    """From now on, :func:`echo` keeps this thread's lines (a progress bar opened)."""
+    release_notes()  # a bar left open by an exception must not swallow them
+    _notes.held = []
+
+
+def release_notes() -> None:
+    """Print the lines :func:`echo` kept, and print the next ones at once."""
+    held, _notes.held = getattr(_notes, "held", None) or [], None
+    for message in held:
+        print(message, flush=True)
 
 
 def module_of(engine) -> Module:
