@@ -129,6 +129,11 @@ CASES = {
         Case(lambda: nn.BatchNorm1d(4), (6, 4), (6, 4), prepare=_bn_eval),
         Case(lambda: nn.BatchNorm1d(4, affine=False), (6, 4), (6, 4)),
     ],
+    "Normalization": [
+        Case(lambda: nn.Normalization(4, mean=[0.5, -1.0, 0.2, 2.0],
+                                      variance=[0.3, 2.0, 1.5, 0.8]), (6, 4), (6, 4)),
+        Case(lambda: nn.Normalization(mean=3.0, variance=2.0, invert=True), (2, 5, 4), (2, 5, 4)),
+    ],
     "Sequential": [
         Case(lambda: nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 2)), (3, 4), (3, 2)),
         Case(lambda: nn.Sequential(nn.Linear(4, 5), nn.BatchNorm1d(5), nn.Dropout(0.3),

@@ -397,6 +397,45 @@ class BatchNormalization(Layer):
         return {**super().get_config(), "momentum": self.momentum, "epsilon": self.epsilon}
 
 
+@LAYERS.register("keras.Normalization")
+class Normalization(_Wrapped):
+    """(x − mean)/√variance per feature of the last axis (``axis=-1``) or over all values
+    (``axis=None``), with statistics given or measured by ``adapt(data)``; ``invert``
+    undoes it. Keras's preprocessing layer, run by :class:`lucidnet.nn.Normalization`;
+    the statistics are saved with the model, so a raw row gets the training scaling."""
+
+    def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
+        super().__init__(**kwargs)
+        if axis not in (-1, None):
+            raise ValueError(f"Normalization {self.name!r}: axis must be -1 (the features of "
+                             f"the last axis) or None (one mean and variance), got {axis!r}")
+        if (mean is None) != (variance is None):
+            raise ValueError(f"Normalization {self.name!r}: give both mean and variance, or "
+                             "neither (and call adapt)")
+        self.axis, self.invert = axis, bool(invert)
+        self.mean, self.variance = (None, None) if mean is None else (
+            numpy.asarray(mean, dtype="float64").tolist(),
+            numpy.asarray(variance, dtype="float64").tolist())
+        if self.input_shape_hint is not None:
+            self.build(self.input_shape_hint)
+
+    def build(self, input_shape) -> None:
+        features = None if self.axis is None else int(input_shape[-1])
+        self.module = nn.Normalization(features, self.mean, self.variance, invert=self.invert)
+        self.built = True
+
+    def adapt(self, data) -> None:
+        """Set the mean and (population) variance from ``data`` (N, …, D)."""
+        data = numpy.asarray(data)
+        if not self.built:
+            self.build((None, *data.shape[1:]))
+        self.module.adapt(data)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis, "mean": self.mean,
+                "variance": self.variance, "invert": self.invert}
+
+
 @LAYERS.register("keras.LeakyReLU")
 class LeakyReLU(_Wrapped):
     """max(x, αx) with Keras's layer default α = 0.3 (``negative_slope``)."""
