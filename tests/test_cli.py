@@ -49,7 +49,8 @@ def model_path(digits_run):
 
 @pytest.fixture(scope="module")
 def digits():
-    return datasets.load("digits")
+    """Raw digits (pixels 0..16): the rows a user hands to predict."""
+    return datasets.load("digits", raw=True)
 
 
 # -- train ------------------------------------------------------------------------
@@ -96,7 +97,9 @@ def test_command_txt_reproduces_the_run_bit_for_bit(digits_run):
     assert argv[argv.index("--seed") + 1] == "0" and argv[-2:] == ["--out", str(out)]
     before = (out / "history.json").read_bytes()
     weights = lio.load_weights(out / "model.safetensors")
-    status, _, stderr = run(*argv[1:])
+    status, _, err = run(*argv[1:])  # the folder holds a run: kept
+    assert status == 2 and "--overwrite" in error_line(err)
+    status, _, stderr = run(*argv[1:], "--overwrite")
     assert status == 0, stderr
     assert (out / "history.json").read_bytes() == before
     again = lio.load_weights(out / "model.safetensors")
@@ -143,7 +146,7 @@ def test_train_chooses_the_last_layer_and_loss(tmp_path, dataset, activation, un
                             "--validation-split", 0, "--out", tmp_path)
     assert status == 0, stderr
     model = keras.models.load_model(tmp_path / "model.safetensors")
-    output = model.layers[-1].get_config()
+    output = next(layer for layer in model.layers if layer.name == "output").get_config()
     assert (output["activation"], output["units"]) == (activation, units)
     settings = lio.load_state(tmp_path / "model.safetensors").metadata["keras"]["compile"]
     assert settings["loss"] == loss
@@ -210,7 +213,13 @@ def test_evaluate_mistakes(model_path, tmp_path):
 
 
 def predictions(stdout: str) -> numpy.ndarray:
-    return numpy.loadtxt(io.StringIO(stdout), delimiter=",", ndmin=2)
+    """The probability columns of predict --proba's CSV (after 'index' and 'class')."""
+    lines = stdout.splitlines()
+    assert lines[0] == "index,class," + ",".join(f"proba_{d}" for d in range(10))
+    table = numpy.loadtxt(io.StringIO(stdout), delimiter=",", ndmin=2, skiprows=1)
+    numpy.testing.assert_array_equal(table[:, 0], table[:, 2:].argmax(axis=1))
+    numpy.testing.assert_array_equal(table[:, 0], table[:, 1])  # digits: the name is the index
+    return table[:, 2:]
 
 
 @pytest.fixture(scope="module")
@@ -227,7 +236,7 @@ def test_predict_from_csv_with_and_without_header_and_npy(model_path, digits, tm
     numpy.savetxt(tmp_path / "header.csv", x, delimiter=",", header=header, comments="")
     numpy.save(tmp_path / "samples.npy", x)
     for name in ("plain.csv", "header.csv", "samples.npy"):
-        status, stdout, stderr = run("predict", model_path, tmp_path / name)
+        status, stdout, stderr = run("predict", model_path, tmp_path / name, "--proba")
         assert status == 0, stderr
         y = predictions(stdout)
         assert y.shape == (5, 10)
@@ -239,7 +248,7 @@ def test_predict_one_sample(model_path, digits, tmp_path, expected_predictions):
     numpy.savetxt(tmp_path / "row.csv", digits.x_test[:1], delimiter=",")
     numpy.save(tmp_path / "row.npy", digits.x_test[0])  # 1-D: one sample of 64 features
     for name in ("row.csv", "row.npy"):
-        status, stdout, stderr = run("predict", model_path, tmp_path / name)
+        status, stdout, stderr = run("predict", model_path, tmp_path / name, "--proba")
         assert status == 0, stderr
         numpy.testing.assert_allclose(predictions(stdout), expected_predictions[:1],
                                       rtol=1e-5, atol=1e-6)
@@ -251,10 +260,19 @@ def test_predict_writes_csv_or_npy(model_path, digits, tmp_path, expected_predic
                             "--output", tmp_path / "p.npy")
     assert status == 0 and stdout.strip() == f"wrote 5 predictions to {tmp_path / 'p.npy'}"
     numpy.testing.assert_array_equal(numpy.load(tmp_path / "p.npy"), expected_predictions)
-    status, _, _ = run("predict", model_path, tmp_path / "samples.npy", "--output", tmp_path / "p.csv")
+    status, _, _ = run("predict", model_path, tmp_path / "samples.npy", "--output",
+                       tmp_path / "p.csv", "--proba")
     assert status == 0
-    numpy.testing.assert_allclose(numpy.loadtxt(tmp_path / "p.csv", delimiter=","),
+    numpy.testing.assert_allclose(predictions((tmp_path / "p.csv").read_text()),
                                   expected_predictions, rtol=1e-5, atol=1e-6)
+    status, _, _ = run("predict", model_path, tmp_path / "samples.npy", "--output",
+                       tmp_path / "p.json")
+    assert status == 0
+    rows = json.loads((tmp_path / "p.json").read_text())
+    assert rows == [{"index": int(i), "class": str(i)} for i in expected_predictions.argmax(axis=1)]
+    status, _, err = run("predict", model_path, tmp_path / "samples.npy", "--output",
+                         tmp_path / "p.txt")
+    assert status == 2 and ".csv, .json or .npy" in error_line(err)
 
 
 def test_predict_mistakes_are_one_line_and_status_2(model_path, digits, tmp_path):

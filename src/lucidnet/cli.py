@@ -20,7 +20,9 @@ EXAMPLES = {
   lucidnet train breast_cancer --hidden 32 --epochs 50
   lucidnet train fashion_mnist --hidden 256 128 --dropout 0.2 --out runs/fmnist""",
     "evaluate": "example:\n  lucidnet evaluate runs/digits/model.safetensors digits",
-    "predict": "example:\n  lucidnet predict runs/digits/model.safetensors samples.csv --output predictions.csv",
+    "predict": """examples:
+  lucidnet predict runs/digits/model.safetensors samples.csv
+  lucidnet predict runs/digits/model.safetensors samples.csv --proba --output predictions.json""",
     "summary": "example:\n  lucidnet summary runs/digits/model.safetensors",
     "activations": "example:\n  lucidnet activations --out activations/",
     "lab": "examples:\n  lucidnet lab --quick\n  lucidnet lab --only xor --out lab-report",
@@ -58,7 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--validation-split", type=float, default=0.1,
                        help="last fraction of the training data held out (default: 0.1)")
     train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    train.add_argument("--out", default=None, help="output folder (default: runs/DATASET)")
+    train.add_argument("--out", default=None,
+                       help="output folder (default: runs/DATASET, or runs/DATASET-2, -3, ... "
+                            "when it holds a run)")
+    train.add_argument("--overwrite", action="store_true",
+                       help="replace the run in the output folder instead of refusing")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
 
     evaluate = command("evaluate", "Evaluate a saved model on a dataset's test split.")
@@ -68,7 +74,12 @@ def _parser() -> argparse.ArgumentParser:
     predict = command("predict", "Predict from a CSV or .npy file of samples (one per row).")
     predict.add_argument("model", help="model file")
     predict.add_argument("input", help="samples: .csv (numbers, optional header) or .npy")
-    predict.add_argument("--output", default=None, help="write predictions here (.csv or .npy)")
+    predict.add_argument("--output", default=None,
+                         help="write predictions here (.csv, .json, or .npy for the raw outputs)")
+    predict.add_argument("--proba", action="store_true",
+                         help="add each class's probability (classification models)")
+    predict.add_argument("--format", choices=("csv", "json"), default=None,
+                         help="how to print them (default: csv; --output's extension decides)")
 
     summary = command("summary", "Print a saved model's layers and parameter counts.")
     summary.add_argument("model", help="model file")
@@ -102,21 +113,35 @@ def main(argv=None) -> int:
 
 # -- train ------------------------------------------------------------------------
 def _cmd_train(args) -> None:
+    import numpy
+
     from lucidnet import datasets
 
     started = time.perf_counter()
-    data = datasets.load(args.dataset, seed=args.seed)
-    out = Path(args.out or Path("runs") / data.name)
+    if args.epochs < 1:
+        raise UsageError(f"--epochs must be at least 1, got {args.epochs}: nothing would be "
+                         "trained")
+    # raw features: the model scales them itself, and keeps that scaling in its file
+    data = datasets.load(args.dataset, seed=args.seed, raw=True)
+    out = _run_folder(args, data.name)
     model = _build_model(data, args)
     verbose = 0 if args.quiet else 1
     if not args.quiet:
         print(f"{data.name}: {data.description}")
         print(f"{len(data.x_train)} training samples, {len(data.x_test)} test samples, task {data.task}")
         model.summary()
-    history = model.fit(
-        data.x_train, data.y_train, epochs=args.epochs, batch_size=args.batch_size,
-        validation_split=args.validation_split, verbose=verbose,
-    )
+    from lucidnet.keras.callbacks import TerminateOnNaN
+
+    guard = TerminateOnNaN()  # on by default: it names where the loss broke, said below
+    with numpy.errstate(over="ignore", invalid="ignore"):
+        history = model.fit(
+            data.x_train, data.y_train, epochs=args.epochs, batch_size=args.batch_size,
+            validation_split=args.validation_split, verbose=verbose, callbacks=[guard],
+        )
+    if guard.stopped_batch is not None:
+        raise UsageError(f"the training loss became {guard.invalid_loss} at epoch "
+                         f"{guard.stopped_epoch + 1}, batch {guard.stopped_batch} (from 0); "
+                         f"nothing was saved: try a smaller learning rate than --lr {args.lr:g}")
     # the samples fit trained and validated on: N_train = ⌊N(1 − fraction)⌋, as fit's split
     n_train = math.floor(len(data.x_train) * (1.0 - args.validation_split))
     splits = {"train": (data.x_train[:n_train], data.y_train[:n_train])}
@@ -125,10 +150,13 @@ def _cmd_train(args) -> None:
     splits["test"] = (data.x_test, data.y_test)
     results = {name: model.evaluate(x, y, verbose=0, return_dict=True) for name, (x, y) in splits.items()}
     _print_table(results)
+    if data.task == "regression":
+        _compare_with_the_mean(data, n_train, results["test"])
 
     from lucidnet._files import atomic_write
 
-    model.save(out / "model.safetensors")
+    model.save(out / "model.safetensors", metadata={"dataset": {
+        "name": data.name, "task": data.task, "class_names": list(data.class_names)}})
     with atomic_write(out / "history.json", "w") as f:
         json.dump({"history": history.history, "results": results}, f, indent=2)
     with atomic_write(out / "command.txt", "w") as f:
@@ -140,9 +168,30 @@ def _cmd_train(args) -> None:
     print(f"saved {saved} in {out}/ ({elapsed:.1f} s)")
 
 
+def _run_folder(args, name: str) -> Path:
+    """``--out``, or runs/NAME; a folder holding a run is kept: the default becomes the
+    first free runs/NAME-2, -3, ..., an explicit --out is refused without --overwrite."""
+    out = Path(args.out or Path("runs") / name)
+    if args.overwrite or not out.exists() or not any(out.iterdir()):
+        return out
+    if args.out is not None:
+        raise UsageError(f"{out} already holds files; pass --overwrite to replace them, or "
+                         "choose another --out")
+    n = 2
+    while (out.parent / f"{out.name}-{n}").exists():
+        n += 1
+    return out.parent / f"{out.name}-{n}"
+
+
 def _build_model(data, args):
-    """The course's MLP for ``data``: hidden Dense layers, then the output layer and
-    loss that the problem type calls for (lucidnet.training.last_layer)."""
+    """The course's MLP for ``data``: the scaling of the raw features (a Normalization
+    layer, saved with the model), hidden Dense layers, then the output layer and loss
+    that the problem type calls for (lucidnet.training.last_layer). A regression model
+    predicts standardized targets and its last layer turns them back into the targets'
+    units, so it starts at the training mean and its steps are the same size whatever
+    the units."""
+    import numpy
+
     from lucidnet import keras, manual_seed
     from lucidnet.training.last_layer import output_for
 
@@ -152,16 +201,40 @@ def _build_model(data, args):
     model.add(keras.Input(shape=data.x_train.shape[1:]))
     if len(data.x_train.shape) > 2:
         model.add(keras.layers.Flatten(name="flatten"))
+    if data.scaling is not None:
+        mean, variance = data.scaling
+        model.add(keras.layers.Normalization(axis=None if numpy.ndim(mean) == 0 else -1,
+                                             mean=mean, variance=variance, name="scaling"))
     for i, units in enumerate(args.hidden, start=1):
         model.add(keras.layers.Dense(units, activation=args.activation,
                                      kernel_initializer=args.init, name=f"hidden_{i}"))
         if args.dropout:
             model.add(keras.layers.Dropout(args.dropout, name=f"dropout_{i}"))
-    model.add(keras.layers.Dense(data.output_units, activation=activation, name="output"))
+    regression = data.task == "regression"
+    # regression: a zero kernel makes the first prediction the training mean exactly
+    model.add(keras.layers.Dense(data.output_units, activation=activation, name="output",
+                                 kernel_initializer="zeros" if regression else "glorot_uniform"))
+    if regression:
+        n_train = math.floor(len(data.y_train) * (1.0 - args.validation_split))
+        y = numpy.asarray(data.y_train[:n_train], dtype=numpy.float64)
+        model.add(keras.layers.Normalization(mean=y.mean(axis=0), variance=y.var(axis=0),
+                                             invert=True, name="target_units"))
     metrics = ["mae"] if data.task == "regression" else ["accuracy"]
     optimizer = keras.optimizers.get(args.optimizer, learning_rate=args.lr)
     model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
     return model
+
+
+def _compare_with_the_mean(data, n_train: int, test: dict) -> None:
+    """Warn when the test error is no better than predicting the training targets' mean."""
+    import numpy
+
+    y_train, y_test = data.y_train[:n_train].astype("float64"), data.y_test.astype("float64")
+    baseline = float(numpy.mean((y_test - y_train.mean(axis=0)) ** 2))
+    if test["loss"] >= baseline:
+        print(f"warning: the test error (mean squared error {test['loss']:.4g}) is no better "
+              f"than predicting the training mean ({baseline:.4g}): try more --epochs, "
+              "another --lr or more data", file=sys.stderr)
 
 
 def _print_table(results: dict) -> None:
@@ -208,11 +281,19 @@ def _load_model(path):
     return keras.models.load_model(path)
 
 
+def _scales_its_inputs(model) -> bool:
+    """Whether the model's first computing layer is a Normalization (raw rows go in)."""
+    from lucidnet import keras
+
+    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.Flatten)]
+    return bool(layers) and isinstance(layers[0], keras.layers.Normalization)
+
+
 def _cmd_evaluate(args) -> None:
     from lucidnet import datasets
 
     model = _load_model(args.model)
-    data = datasets.load(args.dataset)
+    data = datasets.load(args.dataset, raw=_scales_its_inputs(model))
     _print_table({"test": model.evaluate(data.x_test, data.y_test, verbose=0, return_dict=True)})
 
 
@@ -244,22 +325,35 @@ def _read_samples(path: str, n_features: int):
 def _cmd_predict(args) -> None:
     import numpy
 
+    from lucidnet import io
+    from lucidnet.training import predictions
+
+    output = None if args.output is None else Path(args.output)
+    if output is not None and output.suffix not in (".csv", ".json", ".npy"):
+        raise UsageError(f"--output must end in .csv, .json or .npy, got {output.name}")
     model = _load_model(args.model)
     n_features = int(numpy.prod(model._input_shape[1:]))
     x = _read_samples(args.input, n_features)
     x = x.reshape((len(x), *model._input_shape[1:]))
     y = model.predict(x, verbose=0)
-    if args.output is None:
-        numpy.savetxt(sys.stdout, y, delimiter=",", fmt="%.6g")
+    about = io.load_state(args.model).metadata.get("dataset")
+    about = about if isinstance(about, dict) else {}
+    names = about.get("class_names")
+    names = [str(n) for n in names] if isinstance(names, list) else []
+    header, rows = predictions.table(y, about.get("task"), names, proba=args.proba)
+    form = output.suffix[1:] if output is not None else (args.format or "csv")
+    text = predictions.to_json(header, rows) if form == "json" else predictions.to_csv(header, rows)
+    if output is None:
+        sys.stdout.write(text)
         return
     from lucidnet._files import atomic_write
 
-    with atomic_write(args.output) as f:
-        if args.output.endswith(".npy"):
+    with atomic_write(output, "wb" if form == "npy" else "w") as f:
+        if form == "npy":
             numpy.save(f, y)
         else:
-            numpy.savetxt(f, y, delimiter=",", fmt="%.6g")
-    print(f"wrote {len(y)} predictions to {args.output}")
+            f.write(text)
+    print(f"wrote {len(y)} predictions to {output}")
 
 
 def _cmd_summary(args) -> None:

@@ -224,7 +224,10 @@ class Model(Layer):
         """Write the model to ``filepath`` (safetensors, written atomically): its
         architecture, weights, optimizer state and compile settings; read it back
         with :func:`load_model` (a functional model's graph included). ``metadata``:
-        more JSON to keep in the file (ModelCheckpoint records the epoch and seed)."""
+        more JSON to keep in the file (ModelCheckpoint records the epoch and seed). The
+        name must end in '.safetensors': as Keras 3 refuses a name its format cannot
+        honour, so does lucidnet."""
+        _check_extension(filepath, "saving")
         if not overwrite and os.path.exists(filepath):
             raise FileExistsError(f"{filepath} exists and overwrite=False")
         settings = None
@@ -361,6 +364,7 @@ def load_model(filepath, compile=True):  # noqa: A002 (Keras's argument name)
     ``filepath``: architecture, weights and optimizer state, and, with ``compile``,
     compiled as it was. Nothing in the file is imported or run (:mod:`lucidnet.io`);
     a file without compile settings gives an uncompiled model with its optimizer."""
+    _check_extension(filepath, "loading")
     checkpoint = io.load_state(filepath)
     optimizer = None
     if checkpoint.optimizer_class is not None:
@@ -398,6 +402,16 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
         raise NotSupportedError("clone_model's input_tensors, clone_function and "
                                 "call_function are not supported by lucidnet")
     return model_from_json(model.to_json())
+
+
+def _check_extension(filepath, what: str) -> None:
+    """ValueError unless ``filepath`` ends in '.safetensors' (Keras 3 likewise refuses a
+    name outside '.keras' and '.h5' instead of writing another format under it)."""
+    if not str(filepath).endswith(".safetensors"):
+        raise ValueError(f"Invalid filepath extension for {what}. lucidnet's model files are "
+                         "safetensors: use a name ending in '.safetensors' (Keras's '.keras' "
+                         f"and '.h5' formats are not written or read). Received: "
+                         f"filepath={filepath}")
 
 
 @LAYERS.register("keras.Sequential")

@@ -300,11 +300,16 @@ class TerminateOnNaN(Callback):
     or the one from a batch earlier when that snapshot already holds a NaN or an
     infinity (an infinite gradient at the previous step). Keras stops too but keeps
     the weights the bad step made. The optimizer's state (moments) is not restored.
+    ``stopped_epoch`` and ``stopped_batch`` (from 0) and ``invalid_loss`` say where.
     """
 
     def on_train_begin(self, logs=None):
         self._snapshots = [None, None]
-        self.stopped_batch = None
+        self.stopped_epoch = self.stopped_batch = self.invalid_loss = None
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
 
     def _state(self) -> list:
         module = module_of(self.model)
@@ -332,9 +337,9 @@ class TerminateOnNaN(Callback):
         if good is not None:
             for a, s in zip(self._state(), good):
                 a[...] = s
-        self.stopped_batch = batch
+        self.stopped_epoch, self.stopped_batch, self.invalid_loss = self._epoch, batch, loss
         self.model.stop_training = True
-        echo(f"Batch {batch}: invalid loss {loss}, terminating training"
+        echo(f"Epoch {self._epoch + 1}, batch {batch}: invalid loss {loss}, terminating training"
              + ("; weights restored from before the failing step" if good is not None else ""))
 
 

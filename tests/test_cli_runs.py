@@ -1,0 +1,141 @@
+"""``lucidnet train/predict`` as a student meets them: raw rows in, class names out, the
+scaling inside the model, regression that starts from the mean, and no silent surprises
+(--epochs 0, a run folder overwritten, a loss gone NaN)."""
+
+import contextlib
+import io
+import json
+
+import numpy
+import pytest
+
+from lucidnet import cli, datasets, keras
+from lucidnet import io as lio
+from lucidnet.datasets import embedded
+
+
+def run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = cli.main([str(a) for a in argv])
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(scope="module")
+def cancer_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cancer")
+    status, _, stderr = run("train", "breast_cancer", "--epochs", 5, "--quiet", "--out", out)
+    assert status == 0, stderr
+    return out / "model.safetensors"
+
+
+def test_raw_csv_rows_get_the_predictions_of_standardized_rows(cancer_run, tmp_path):
+    """The issue's case: six raw benign tumours. The model file carries the training
+    split's scaling, so raw rows give what the network says of the standardized rows."""
+    x, y, _ = embedded.breast_cancer()
+    raw = x[y == 1][:6]
+    numpy.savetxt(tmp_path / "raw.csv", raw, delimiter=",")
+    status, stdout, stderr = run("predict", cancer_run, tmp_path / "raw.csv", "--proba")
+    assert status == 0, stderr
+    lines = stdout.splitlines()
+    assert lines[0] == "index,class,proba_malignant,proba_benign"
+    table = numpy.loadtxt(io.StringIO(stdout), delimiter=",", skiprows=1, usecols=(0, 2, 3))
+    # the network without its scaling layer, on rows standardized as datasets.load does
+    model = keras.models.load_model(cancer_run)
+    assert model.layers[0].name == "scaling"
+    data = datasets.load("breast_cancer")
+    mean, variance = datasets.load("breast_cancer", raw=True).scaling
+    standardized = ((raw - mean) / numpy.sqrt(variance)).astype(numpy.float32)
+    h = standardized
+    for layer in model.layers[1:]:
+        h = layer(h)
+    numpy.testing.assert_allclose(table[:, 2], h.numpy()[:, 0], rtol=1e-5, atol=1e-6)
+    numpy.testing.assert_allclose(table[:, 1] + table[:, 2], 1.0, atol=1e-5)
+    numpy.testing.assert_array_equal(table[:, 0], table[:, 2] >= 0.5)
+    names = [line.split(",")[1] for line in lines[1:]]
+    assert names == ["benign" if i else "malignant" for i in table[:, 0]]
+    # and evaluate feeds the raw test split: the same numbers as train's table
+    status, stdout, _ = run("evaluate", cancer_run, "breast_cancer")
+    results = json.loads((cancer_run.parent / "history.json").read_text())["results"]["test"]
+    _, loss, accuracy = stdout.splitlines()[-1].split()
+    assert float(loss) == pytest.approx(results["loss"], abs=5e-5)
+    assert data.x_test.shape[0] == round(0.2 * 569)
+
+
+def test_predict_prints_json_with_class_names(cancer_run, tmp_path):
+    numpy.save(tmp_path / "rows.npy", embedded.breast_cancer()[0][:3])
+    status, stdout, stderr = run("predict", cancer_run, tmp_path / "rows.npy", "--format", "json",
+                                 "--proba")
+    assert status == 0, stderr
+    rows = json.loads(stdout)
+    assert [set(r) for r in rows] == [{"index", "class", "proba_malignant", "proba_benign"}] * 3
+    assert all(r["class"] == ("benign", "malignant")[r["index"] == 0] for r in rows)
+
+
+@pytest.mark.parametrize("name", ["house_prices", "diabetes", "linnerud"])
+def test_regression_defaults_against_the_mean_predictor(name, tmp_path):
+    """Targets are standardized inside the model (it starts at the training mean): with
+    the defaults, house prices and diabetes beat predicting the mean by far. Linnerud
+    (20 men, 4 in the test split) is not learnable this way: every epoch moves its test
+    error away from the mean's; the warning then says so."""
+    status, _, stderr = run("train", name, "--quiet", "--out", tmp_path)
+    assert status == 0, stderr
+    record = json.loads((tmp_path / "history.json").read_text())
+    data = datasets.load(name)
+    n_train = int(numpy.floor(len(data.y_train) * 0.9))
+    baseline = float(numpy.mean((data.y_test - data.y_train[:n_train].mean(axis=0)) ** 2))
+    test = record["results"]["test"]["loss"]
+    warned = "is no better than predicting the training mean" in stderr
+    assert warned == (test >= baseline)
+    if name == "linnerud":
+        assert warned
+    else:
+        assert test < (0.7 if name == "diabetes" else 0.05) * baseline
+
+
+def test_regression_outputs_are_in_the_targets_units(tmp_path):
+    status, _, stderr = run("train", "house_prices", "--quiet", "--out", tmp_path)
+    assert status == 0, stderr
+    x, price, _, _ = embedded.house_prices(5, seed=9)
+    numpy.savetxt(tmp_path / "houses.csv", x, delimiter=",", header="area,age", comments="")
+    status, stdout, stderr = run("predict", tmp_path / "model.safetensors", tmp_path / "houses.csv")
+    assert status == 0, stderr
+    assert stdout.splitlines()[0] == "price"
+    predicted = numpy.loadtxt(io.StringIO(stdout), skiprows=1)
+    assert numpy.abs(predicted - price).max() < 100  # k€; the prices run from 100 to 600
+
+
+def test_epochs_zero_is_refused(tmp_path):
+    status, _, err = run("train", "--epochs", 0, "--out", tmp_path / "run")
+    assert status == 2
+    assert err.strip() == ("lucidnet train: error: --epochs must be at least 1, got 0: nothing "
+                           "would be trained")
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_run_folder_is_never_overwritten(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for expected in ("runs/iris", "runs/iris-2", "runs/iris-3"):
+        status, stdout, stderr = run("train", "iris", "--epochs", 1, "--quiet")
+        assert status == 0, stderr
+        assert f"in {expected}/" in stdout
+        assert f"--out {expected}" in (tmp_path / expected / "command.txt").read_text()
+    before = (tmp_path / "runs/iris/model.safetensors").read_bytes()
+    status, _, err = run("train", "iris", "--epochs", 1, "--quiet", "--out", "runs/iris")
+    assert status == 2 and "runs/iris already holds files; pass --overwrite" in err
+    assert (tmp_path / "runs/iris/model.safetensors").read_bytes() == before
+    status, _, stderr = run("train", "iris", "--epochs", 2, "--quiet", "--out", "runs/iris",
+                            "--overwrite")
+    assert status == 0, stderr
+    assert (tmp_path / "runs/iris/model.safetensors").read_bytes() != before
+
+
+def test_a_nan_loss_stops_training_and_names_epoch_and_batch(tmp_path):
+    status, stdout, err = run("train", "house_prices", "--optimizer", "sgd", "--lr", 10,
+                              "--quiet", "--out", tmp_path / "run")
+    assert status == 2
+    assert err == ("lucidnet train: error: the training loss became nan at epoch 1, batch 2 "
+                   "(from 0); nothing was saved: try a smaller learning rate than --lr 10\n")
+    # TerminateOnNaN, on by default, said it as it stopped
+    assert "Epoch 1, batch 2: invalid loss nan, terminating training" in stdout
+    assert not (tmp_path / "run" / "model.safetensors").exists()
