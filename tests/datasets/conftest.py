@@ -1,4 +1,4 @@
-"""Fixtures of the dataset tests: an empty lucidnet home, and Fashion-MNIST read once."""
+"""Fixtures of the dataset tests: an empty data home and cache, and Fashion-MNIST read once."""
 
 import pytest
 
@@ -6,12 +6,12 @@ from lucidnet.datasets import fashion_mnist
 
 
 @pytest.fixture(autouse=True)
-def lucidnet_home(tmp_path, monkeypatch):
-    """Point ``$LUCIDNET_HOME`` to an empty folder, so no test sees a real cache."""
+def data_home(tmp_path, monkeypatch):
+    """Point ``$LUCIDNET_DATA`` (the data home) and ``$LUCIDNET_HOME`` (the cache) to
+    empty folders, so no test sees real files unless it names them."""
+    monkeypatch.setenv("LUCIDNET_DATA", str(tmp_path / "data"))
     monkeypatch.setenv("LUCIDNET_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("LUCIDNET_R8R52_DIR", raising=False)
-    monkeypatch.delenv("LUCIDNET_REUTERS_DIR", raising=False)
-    return tmp_path / "home"
+    return tmp_path / "data"
 
 
 @pytest.fixture(scope="session")

@@ -25,14 +25,14 @@ def test_fashion_mnist_matches_keras(fashion):
     assert len(fashion_mnist.CLASS_NAMES) == 10
 
 
-def test_fashion_mnist_missing_says_where_to_put_it(monkeypatch, tmp_path, lucidnet_home):
-    monkeypatch.setattr(fashion_mnist, "DEBIAN_DIR", tmp_path / "debian")
+def test_fashion_mnist_missing_says_where_to_put_it(data_home):
     with pytest.raises(FileNotFoundError) as err:
         fashion_mnist.load_data()
     message = str(err.value)
     assert "train-images-idx3-ubyte.gz" in message
-    assert str(lucidnet_home / "datasets" / "fashion-mnist") in message
-    assert str(tmp_path / "debian") in message and "dataset-fashion-mnist" in message
+    assert str(data_home / "fashion-mnist") in message
+    assert "lucidnet datasets --fetch fashion_mnist" in message
+
 
 
 def test_mnist_test_split(shared_data):
@@ -58,8 +58,8 @@ def test_mnist_without_train_images_says_which_file_and_where(shared_data):
     assert "load_test_data" in message
 
 
-def test_mnist_default_folder_is_the_cache(shared_data, lucidnet_home):
-    cache = lucidnet_home / "datasets" / "mnist"
+def test_mnist_default_folder_is_in_the_data_home(shared_data, data_home):
+    cache = data_home / "mnist"
     with pytest.raises(FileNotFoundError, match=str(cache)):
         mnist.load_test_data()
     cache.mkdir(parents=True)

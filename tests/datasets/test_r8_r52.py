@@ -98,10 +98,12 @@ def test_num_words_skip_top_oov_and_maxlen_follow_keras(folder, r8_full):
     assert [len(d) for d in dropped] == [sum(3 < w < 100 for w in f) for f in full]
 
 
-def test_default_folder_env_then_cache(folder, monkeypatch, lucidnet_home):
-    with pytest.raises(FileNotFoundError, match=str(lucidnet_home / "datasets" / "reuters")):
+def test_default_folder_is_reuters_in_the_data_home(folder, data_home):
+    with pytest.raises(FileNotFoundError, match=str(data_home / "reuters")):
         r8.get_word_index()
-    monkeypatch.setenv("LUCIDNET_R8R52_DIR", str(folder))
+    (data_home / "reuters").mkdir(parents=True)
+    for name in ("r8-train-all-terms.txt", "r8-test-all-terms.txt"):
+        shutil.copy(folder / name, data_home / "reuters")
     assert r8.get_word_index()["the"] == 1
 
 

@@ -28,20 +28,18 @@ KERAS_LABELS = (
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
-    """A fresh LUCIDNET_HOME for the module, and no $LUCIDNET_REUTERS_DIR."""
+    """A fresh LUCIDNET_HOME (the cache) for the module."""
     with pytest.MonkeyPatch.context() as mp:
         path = tmp_path_factory.mktemp("lucidnet_home")
         mp.setenv("LUCIDNET_HOME", str(path))
-        mp.delenv("LUCIDNET_REUTERS_DIR", raising=False)
         yield path
 
 
 @pytest.fixture(autouse=True)
 def lucidnet_home(home, monkeypatch):
-    """Replaces conftest's empty home per test: this module's tests share ``home``,
+    """Replaces conftest's empty cache per test: this module's tests share ``home``,
     so the SGML is parsed once and later loads read the cache written there."""
     monkeypatch.setenv("LUCIDNET_HOME", str(home))
-    monkeypatch.delenv("LUCIDNET_REUTERS_DIR", raising=False)
     return home
 
 
@@ -325,16 +323,13 @@ def test_damaged_cache_is_rebuilt(home, sgml, corpus, monkeypatch):
         assert np.array_equal(npz["keras_ids"], corpus["keras_ids"])
 
 
-def test_default_folders(home, sgml, keras_data, monkeypatch, tmp_path):
-    monkeypatch.setenv("LUCIDNET_REUTERS_DIR", str(sgml))
+def test_default_folder_is_in_the_data_home(home, sgml, keras_data, monkeypatch, tmp_path):
+    monkeypatch.setenv("LUCIDNET_DATA", str(sgml.parent.parent))
     assert len(reuters.load_data()[0][0]) == 8982
-    monkeypatch.delenv("LUCIDNET_REUTERS_DIR")
-    monkeypatch.setenv("LUCIDNET_HOME", str(tmp_path))
+    monkeypatch.setenv("LUCIDNET_DATA", str(tmp_path / "data"))
     with pytest.raises(FileNotFoundError, match="UCI KDD.*research purposes only"):
         reuters.load_data()
-    shutil.copytree(sgml, tmp_path / "datasets" / "reuters21578")
-    for cache in (home / "datasets").glob("*.npz"):  # same files, same cache: no parse
-        shutil.copy(cache, tmp_path / "datasets")
+    shutil.copytree(sgml, tmp_path / "data" / "reuters" / "reuters21578")
     assert reuters.get_word_index()["grains"] == 1642
 
 

@@ -18,9 +18,8 @@ def reuters_env(shared_data, tmp_path_factory):
     """The shared data folder, and an empty lucidnet home (so the Reuters cache is
     built here, never read from or written to the user's ~/.lucidnet)."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LUCIDNET_SHARED_DATA", str(shared_data))
+        mp.setenv("LUCIDNET_DATA", str(shared_data))
         mp.setenv("LUCIDNET_HOME", str(tmp_path_factory.mktemp("home")))
-        mp.delenv("LUCIDNET_REUTERS_DIR", raising=False)
         text._reuters.cache_clear()
         text._borrowed.cache_clear()
         yield shared_data
@@ -112,9 +111,8 @@ def test_dead_units_counts_units_that_never_fire():
 
 
 def test_without_reuters_the_sections_run_on_a_labelled_stand_in(tmp_path, monkeypatch):
-    monkeypatch.setenv("LUCIDNET_SHARED_DATA", str(tmp_path))  # no reuters/ in it
+    monkeypatch.setenv("LUCIDNET_DATA", str(tmp_path))  # no reuters/ in it
     monkeypatch.setenv("LUCIDNET_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("LUCIDNET_REUTERS_DIR", raising=False)
     text._reuters.cache_clear()
     result = text.reuters_variants(quick=True)
     assert result.numbers["stand_in"] and "stand-in" in result.claim.lower()

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from lucidnet._files import cache_dir, verify_sha256
+from lucidnet._files import verify_sha256
+from lucidnet.datasets.home import locate
 
 #: SHA-256 of each file, as listed in shared/data/README.md.
 SHA256 = {
@@ -41,10 +42,8 @@ LABEL_NAMES = {
 
 
 def _folder(path: str | os.PathLike | None) -> Path:
-    """``path``, else ``$LUCIDNET_R8R52_DIR``, else ``cache_dir('datasets', 'reuters')``."""
-    if path is not None:
-        return Path(path)
-    return Path(os.environ.get("LUCIDNET_R8R52_DIR") or cache_dir("datasets", "reuters"))
+    """``path``, else ``reuters/`` in the data home."""
+    return Path(path) if path is not None else locate("reuters")
 
 
 def _read(corpus: str, split: str, path) -> tuple[list[str], list[list[str]]]:
@@ -54,7 +53,7 @@ def _read(corpus: str, split: str, path) -> tuple[list[str], list[list[str]]]:
     if not file.is_file():
         raise FileNotFoundError(
             f"{name} not found in {file.parent}; put Cardoso-Cachopo's {corpus.upper()} "
-            "files there, set $LUCIDNET_R8R52_DIR to their folder, or pass path="
+            "files there (the data home: lucidnet datasets), or pass path="
         )
     verify_sha256(file, SHA256[name])
     with open(file, encoding="ascii") as f:

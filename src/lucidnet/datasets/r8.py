@@ -2,9 +2,9 @@
 
 Keras's reuters layout: word-index sequences and integer labels. The two files
 ``r8-train-all-terms.txt`` and ``r8-test-all-terms.txt`` are looked for in
-``path``, else ``$LUCIDNET_R8R52_DIR``, else ``~/.lucidnet/datasets/reuters``
-(``$LUCIDNET_HOME`` replaces ``~/.lucidnet``); each is checked against its pinned
-SHA-256. See ``lucidnet.datasets._r8_r52`` for the format and the source.
+``path``, else in ``reuters/`` of the data home (:mod:`lucidnet.datasets.home`);
+each is checked against its pinned SHA-256. See ``lucidnet.datasets._r8_r52`` for the
+format and the source.
 """
 
 from __future__ import annotations

@@ -8,9 +8,8 @@ Reuters-21578 Distribution 1.0, the collection Keras's file was made from.
 
 Getting the data
     Put ``reut2-000.sgm`` … ``reut2-021.sgm`` (plain or gzipped) in
-    ``~/.lucidnet/datasets/reuters21578`` (``$LUCIDNET_HOME`` replaces
-    ``~/.lucidnet``), or in the folder named by ``$LUCIDNET_REUTERS_DIR``, or pass
-    ``path=``. They are in ``reuters21578.tar.gz`` of the UCI KDD archive
+    ``reuters/reuters21578/`` of the data home (:mod:`lucidnet.datasets.home`), or
+    pass ``path=``. They are in ``reuters21578.tar.gz`` of the UCI KDD archive
     (https://kdd.ics.uci.edu/databases/reuters21578/reuters21578.html).
     Licence: Reuters Ltd. and Carnegie Group allow free distribution for research
     purposes only; cite "Reuters-21578, Distribution 1.0".
@@ -56,7 +55,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import html
-import os
 import re
 import zipfile
 import zlib
@@ -66,6 +64,7 @@ from typing import NamedTuple
 import numpy as np
 
 from lucidnet._files import ChecksumError, atomic_write, cache_dir, sha256
+from lucidnet.datasets.home import locate
 
 __all__ = ["load_data", "get_word_index", "get_label_names", "borrowed_mask",
            "text_to_word_sequence"]
@@ -121,8 +120,7 @@ _FILTER_TABLE = str.maketrans(dict.fromkeys(FILTERS, " "))
 _CONTROL_TABLE = str.maketrans(dict.fromkeys([*range(32), *range(127, 160)], " "))
 _HINT = (
     "Put the 22 files reut2-000.sgm … reut2-021.sgm of Reuters-21578 Distribution 1.0 "
-    "(plain or gzipped) in {home}, or in the folder named by $LUCIDNET_REUTERS_DIR, "
-    "or pass path=. They are in reuters21578.tar.gz of the UCI KDD archive "
+    "(plain or gzipped) in {home}, or pass path=. They are in reuters21578.tar.gz of the UCI KDD archive "
     "(https://kdd.ics.uci.edu/databases/reuters21578/reuters21578.html). "
     "Licence: free distribution for research purposes only (Reuters Ltd. and "
     "Carnegie Group); cite \"Reuters-21578, Distribution 1.0\"."
@@ -262,18 +260,15 @@ def _check_variant(variant: str) -> None:
 # --------------------------------------------------------------- files and the cache
 
 def _folder(path) -> Path:
-    """The folder holding the SGML files: ``path``, else the first default that has them."""
+    """The folder holding the SGML files: ``path``, else ``reuters/reuters21578/`` in
+    the data home."""
     if path is not None:
         return Path(path)
-    home = cache_dir("datasets", "reuters21578")
-    candidates = [home] + ([Path(os.environ["LUCIDNET_REUTERS_DIR"])]
-                           if os.environ.get("LUCIDNET_REUTERS_DIR") else [])
-    for folder in candidates:
-        if (folder / "reut2-000.sgm").is_file() or (folder / "reut2-000.sgm.gz").is_file():
-            return folder
-    raise FileNotFoundError(
-        "Reuters-21578 not found (looked in " + ", ".join(map(str, candidates)) + "). "
-        + _HINT.format(home=home))
+    folder = locate("reuters", "reuters21578")
+    if (folder / "reut2-000.sgm").is_file() or (folder / "reut2-000.sgm.gz").is_file():
+        return folder
+    raise FileNotFoundError(f"Reuters-21578 not found (looked in {folder}). "
+                            + _HINT.format(home=folder))
 
 
 def _sgml_files(folder: Path) -> list[Path]:
@@ -284,7 +279,7 @@ def _sgml_files(folder: Path) -> list[Path]:
         if not (plain.is_file() or gz.is_file()):
             raise FileNotFoundError(
                 f"{plain} (or {gz.name}) is missing. "
-                + _HINT.format(home=cache_dir("datasets", "reuters21578")))
+                + _HINT.format(home=locate("reuters", "reuters21578")))
         files.append(plain if plain.is_file() else gz)
     return files
 

@@ -39,8 +39,10 @@ UTILS = {n: "tf.data input pipelines and image or text files are outside lucidne
     "timeseries_dataset_from_array", "load_img", "img_to_array", "array_to_img", "pad_sequences")}
 UTILS["plot_model"] = ("drawing the graph needs pydot and graphviz, which lucidnet does not "
                        "use; model.summary() prints the layers and what each is connected to")
-DATASETS = {n: "lucidnet bundles mnist, fashion_mnist and reuters only"
-            for n in ("cifar10", "cifar100", "imdb", "boston_housing", "california_housing")}
+DATASETS = {**{n: f"its 32x32 colour images call for convolutions, and convolutions {_SCOPE}"
+               for n in ("cifar10", "cifar100")},
+            "california_housing": "lucidnet's Keras loaders are mnist, fashion_mnist, reuters, "
+                                  "imdb and boston_housing (and lucidnet.datasets.load's sets)"}
 KERAS = {n: f"pretrained convolutional networks and TensorFlow's preprocessing {_SCOPE}"
          for n in ("applications", "preprocessing")}
 

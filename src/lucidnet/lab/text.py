@@ -17,9 +17,8 @@ path), and the course's protocol: Dense–ReLU–Dense–ReLU–Dense, Keras's
   (``variant='clean'``; Keras reference 79.4 % vs 88.5 %), and the accuracy on the
   borrowed wires against the rest.
 
-Data: ``$LUCIDNET_SHARED_DATA/reuters/reuters21578`` when that variable is set,
-else the loader's own lookup (``~/.lucidnet/datasets/reuters21578``,
-``$LUCIDNET_REUTERS_DIR``). Without Reuters the sections run on scikit-learn's
+Data: ``reuters/reuters21578`` in the data home (``lucidnet.datasets.home``: the
+place every loader looks). Without Reuters the sections run on scikit-learn's
 digits (``lucidnet.datasets.load('digits')``) and say so in their claim, summary
 and ``numbers['dataset']``; the variants section then copies another sample's
 pixels onto 9 % of the samples (Reuters: 207 of 2,246 test wires), the analogue
@@ -29,7 +28,6 @@ of the borrowed texts.
 from __future__ import annotations
 
 import contextlib
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -37,6 +35,7 @@ from typing import NamedTuple
 import numpy as np
 
 from lucidnet import losses, manual_seed, nn, optim
+from lucidnet.datasets.home import locate
 from lucidnet.lab.report import Result, section
 from lucidnet.training import Trainer
 
@@ -79,13 +78,10 @@ class TextData(NamedTuple):
 
 
 # -- data ---------------------------------------------------------------------------
-def reuters_path() -> Path | None:
-    """``$LUCIDNET_SHARED_DATA/reuters/reuters21578`` if set and present, else None
-    (the loader then looks in its own places)."""
-    root = os.environ.get("LUCIDNET_SHARED_DATA")
-    if root and (Path(root) / "reuters" / "reuters21578").is_dir():
-        return Path(root) / "reuters" / "reuters21578"
-    return None
+def reuters_path() -> Path:
+    """Where the Reuters-21578 SGML files belong: ``reuters/reuters21578`` in the data
+    home (a path, so the cached load follows a change of home)."""
+    return locate("reuters", "reuters21578")
 
 
 @lru_cache(maxsize=4)

@@ -1,0 +1,143 @@
+"""What the data home should hold, where each file comes from, and its pinned hash:
+the table behind ``lucidnet datasets`` (listing) and ``lucidnet datasets --fetch``.
+
+Fetching goes through pooch (``pip install lucidnet[datasets]``), which downloads to a
+temporary file, checks the pinned hash and only then moves the file into place. A
+dataset without an official download (Reuters-21578, R8, R52) is listed with the
+folder its files belong in.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from lucidnet.datasets import _r8_r52, fashion_mnist, mnist, reuters
+from lucidnet.datasets.home import locate
+
+KERAS = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
+MNIST = "https://ossci-datasets.s3.amazonaws.com/mnist/"  # PyTorch's mirror of LeCun's files
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """A file of a dataset: its name as stored, the pinned hash of those bytes
+    ('sha256:…' or 'md5:…', pooch's form), the official URL (None: no download), and
+    the SHA-256 of its decompressed data when a '.gz' may also be kept unpacked."""
+
+    name: str
+    known_hash: str | None
+    url: str | None = None
+    plain_sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    folder: str  # under the data home
+    files: tuple[DataFile, ...]
+    note: str = ""
+
+
+def _idx(stems: dict, gz_hashes: dict, base: str) -> tuple[DataFile, ...]:
+    return tuple(DataFile(f"{stem}.gz", gz_hashes[stem], base + f"{stem}.gz", plain)
+                 for stem, plain in stems.items())
+
+
+SOURCES = {
+    "fashion_mnist": Source("fashion-mnist", _idx(fashion_mnist.FILES, {
+        "train-images-idx3-ubyte": "sha256:3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+        "train-labels-idx1-ubyte": "sha256:a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+        "t10k-images-idx3-ubyte": "sha256:346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+        "t10k-labels-idx1-ubyte": "sha256:67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+    }, KERAS)),
+    "mnist": Source("mnist", _idx(mnist.FILES, {  # torchvision's pinned MD5s
+        "train-images-idx3-ubyte": "md5:f68b3c2dcbeaaa9fbdd348bbdeb94873",
+        "train-labels-idx1-ubyte": "md5:d53e105ee54ea40749a09fcbcd1e9432",
+        "t10k-images-idx3-ubyte": "md5:9fb629c4189551a2d022fa330f9573f3",
+        "t10k-labels-idx1-ubyte": "md5:ec29112dd5afa0611ce80d1b7f02629c",
+    }, MNIST)),
+    "reuters": Source("reuters/reuters21578", tuple(
+        DataFile(f"{name}.gz", None, None, digest) for name, digest in reuters.FILES.items()),
+        "no official download: reuters21578.tar.gz of the UCI KDD archive"),
+    **{corpus: Source("reuters", tuple(
+        DataFile(name, f"sha256:{digest}") for name, digest in _r8_r52.SHA256.items()
+        if name.startswith(f"{corpus}-")), "no official download: Cardoso-Cachopo's site")
+       for corpus in ("r8", "r52")},
+    "imdb": Source(".", (
+        DataFile("imdb.npz", "sha256:69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f",
+                 KERAS + "imdb.npz"),
+        DataFile("imdb_word_index.json", "md5:bfafd718b763782e994055a2d397834f",
+                 KERAS + "imdb_word_index.json"))),
+    "boston_housing": Source(".", (
+        DataFile("boston_housing.npz",
+                 "sha256:f553886a1f8d56431e820c5b82552d9d95cfcb96d1e678153f8839538947dff5",
+                 KERAS + "boston_housing.npz"),)),
+}
+
+
+def _digest(path: Path, algorithm: str, opener=open) -> str:
+    h = hashlib.new(algorithm)
+    with opener(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def check(folder: Path, file: DataFile) -> tuple[str, str]:
+    """(the name found, its state): 'ok', 'MISMATCH', 'unpinned' or 'missing'. A
+    '.gz' file is also accepted unpacked (its data then checked by SHA-256)."""
+    stored, plain = folder / file.name, folder / file.name.removesuffix(".gz")
+    if stored.is_file():
+        if file.known_hash is not None:
+            algorithm, expected = file.known_hash.split(":")
+            return file.name, "ok" if _digest(stored, algorithm) == expected else "MISMATCH"
+        if file.plain_sha256 is None:
+            return file.name, "unpinned"
+        return file.name, ("ok" if _digest(stored, "sha256", gzip.open) == file.plain_sha256
+                           else "MISMATCH")
+    if file.plain_sha256 is not None and plain.is_file():
+        return plain.name, "ok" if _digest(plain, "sha256") == file.plain_sha256 else "MISMATCH"
+    return file.name, "missing"
+
+
+def listing() -> list[dict]:
+    """One row per dataset: name, folder, files present / expected, checksums, note."""
+    rows = []
+    for name, source in SOURCES.items():
+        folder = locate(source.folder)
+        states = [check(folder, f)[1] for f in source.files]
+        present = sum(s != "missing" for s in states)
+        if present == 0:
+            checksum = "-"
+        elif "MISMATCH" in states:
+            checksum = "MISMATCH"
+        else:
+            checksum = "ok" if present == len(states) else f"ok ({present} present)"
+        fetchable = all(f.url for f in source.files)
+        rows.append({"name": name, "folder": str(folder),
+                     "present": f"{present}/{len(states)}", "checksum": checksum,
+                     "fetch": "yes" if fetchable else source.note})
+    return rows
+
+
+def fetch(name: str) -> Path:
+    """Download the files of ``name`` that are missing or damaged into its folder of
+    the data home, each checked against its pinned hash; returns the folder."""
+    if name not in SOURCES:
+        raise ValueError(f"unknown dataset {name!r}; known: {', '.join(SOURCES)}")
+    source = SOURCES[name]
+    if not all(f.url for f in source.files):
+        raise ValueError(f"{name} has no official download ({source.note}); put its files "
+                         f"in {locate(source.folder)}")
+    try:
+        import pooch
+    except ImportError:
+        raise ImportError("fetching datasets needs pooch: pip install lucidnet[datasets]") from None
+    folder = locate(source.folder)
+    for file in source.files:
+        if check(folder, file)[1] != "ok":
+            pooch.retrieve(file.url, file.known_hash, fname=file.name, path=folder,
+                           progressbar=True)
+    return folder
