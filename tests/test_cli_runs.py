@@ -139,3 +139,23 @@ def test_a_nan_loss_stops_training_and_names_epoch_and_batch(tmp_path):
     # TerminateOnNaN, on by default, said it as it stopped
     assert "Epoch 1, batch 2: invalid loss nan, terminating training" in stdout
     assert not (tmp_path / "run" / "model.safetensors").exists()
+
+
+def test_datasets_lists_the_data_home(shared_data, monkeypatch):
+    monkeypatch.setenv("LUCIDNET_DATA", "")  # restored after the test: --data-dir sets it
+    status, stdout, stderr = run("datasets", "--data-dir", shared_data)
+    assert status == 0, stderr
+    lines = stdout.splitlines()
+    assert lines[0].startswith(f"data home: {shared_data} ")
+    assert lines[1].split() == ["dataset", "present", "checksum", "folder"]
+    rows = {line.split()[0]: line.split() for line in lines[2:9]}
+    assert rows["fashion_mnist"] == ["fashion_mnist", "4/4", "ok", str(shared_data / "fashion-mnist")]
+    assert rows["imdb"][1:3] == ["0/2", "-"]
+    assert "fetch with --fetch NAME: fashion_mnist, mnist, imdb, boston_housing" in stdout
+
+
+def test_data_dir_reaches_the_loaders(tmp_path, monkeypatch):
+    monkeypatch.setenv("LUCIDNET_DATA", "")  # restored after the test: --data-dir sets it
+    status, _, err = run("train", "fashion_mnist", "--data-dir", tmp_path, "--out", tmp_path / "r")
+    assert status == 2
+    assert str(tmp_path / "fashion-mnist") in err and "lucidnet datasets --fetch" in err

@@ -26,6 +26,10 @@ EXAMPLES = {
     "summary": "example:\n  lucidnet summary runs/digits/model.safetensors",
     "activations": "example:\n  lucidnet activations --out activations/",
     "lab": "examples:\n  lucidnet lab --quick\n  lucidnet lab --only xor --out lab-report",
+    "datasets": """examples:
+  lucidnet datasets                         # what is known, where, present, checksum
+  lucidnet datasets --fetch fashion_mnist   # download it (pip install lucidnet[datasets])
+  lucidnet datasets --data-dir ~/data""",
 }
 
 
@@ -39,14 +43,20 @@ def _parser() -> argparse.ArgumentParser:
         description="Train, inspect and explain neural networks with lucidnet.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    data_dir = argparse.ArgumentParser(add_help=False)
+    data_dir.add_argument("--data-dir", default=None, metavar="FOLDER",
+                          help="where datasets are found (default: $LUCIDNET_DATA, else the "
+                               "platform's user data folder; see lucidnet datasets)")
 
-    def command(name, help_text):
+    def command(name, help_text, data=False):
         return sub.add_parser(
             name, help=help_text, description=help_text, epilog=EXAMPLES[name],
             formatter_class=argparse.RawDescriptionHelpFormatter,
+            parents=[data_dir] if data else [],
         )
 
-    train = command("train", "Train an MLP on a dataset and save the model, history and curves.")
+    train = command("train", "Train an MLP on a dataset and save the model, history and curves.",
+                    data=True)
     train.add_argument("dataset", nargs="?", default="digits", help="dataset name (default: digits)")
     train.add_argument("--hidden", type=int, nargs="*", default=[64, 64], metavar="UNITS",
                        help="hidden layer sizes (default: 64 64)")
@@ -67,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="replace the run in the output folder instead of refusing")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
 
-    evaluate = command("evaluate", "Evaluate a saved model on a dataset's test split.")
+    evaluate = command("evaluate", "Evaluate a saved model on a dataset's test split.", data=True)
     evaluate.add_argument("model", help="model file written by lucidnet train or save")
     evaluate.add_argument("dataset", help="dataset name")
 
@@ -87,17 +97,27 @@ def _parser() -> argparse.ArgumentParser:
     gallery = command("activations", "Plot every activation and its derivative; print their facts.")
     gallery.add_argument("--out", default="activations", help="output folder (default: activations)")
 
-    lab = command("lab", "Reproduce the lectures' claims and figures as an HTML report.")
+    lab = command("lab", "Reproduce the lectures' claims and figures as an HTML report.", data=True)
     lab.add_argument("--quick", action="store_true", help="small versions, under two minutes")
     lab.add_argument("--out", default="lab-report", help="output folder (default: lab-report)")
     lab.add_argument("--only", action="append", default=None, metavar="SECTION",
                      help="run only this section (repeatable)")
+
+    known = command("datasets", "List the datasets: where each is looked for, whether it is "
+                    "there and intact; fetch one.", data=True)
+    known.add_argument("--fetch", action="append", default=None, metavar="NAME",
+                       help="download this dataset from its official source, checking its "
+                            "pinned hashes (repeatable)")
     return parser
 
 
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     handler = globals()[f"_cmd_{args.command}"]
+    if getattr(args, "data_dir", None):
+        import os
+
+        os.environ["LUCIDNET_DATA"] = os.path.abspath(os.path.expanduser(args.data_dir))
     try:
         handler(args)
     except KeyboardInterrupt:
@@ -367,6 +387,22 @@ def _cmd_activations(args) -> None:
     paths = plotting.activation_gallery(args.out)
     print(plotting.facts_table())
     print(f"wrote {len(paths)} figures to {args.out}/")
+
+
+def _cmd_datasets(args) -> None:
+    from lucidnet.datasets import data_home, sources
+
+    for name in args.fetch or []:
+        print(f"{name}: fetched into {sources.fetch(name)}")
+    print(f"data home: {data_home()} (--data-dir or $LUCIDNET_DATA to change it)")
+    rows = sources.listing()
+    width = max(len(row["name"]) for row in rows)
+    print(f"{'dataset':<{width}}  present  checksum  folder")
+    for row in rows:
+        print(f"{row['name']:<{width}}  {row['present']:>7}  {row['checksum']:<8}  {row['folder']}")
+    print("fetch with --fetch NAME: " + ", ".join(r["name"] for r in rows if r["fetch"] == "yes")
+          + "; the others have no official download (their folder above says where to put "
+          "them). The embedded sets (digits, iris, ...) need no files.")
 
 
 def _cmd_lab(args) -> None:

@@ -60,10 +60,10 @@ SOURCES = {
     }, MNIST)),
     "reuters": Source("reuters/reuters21578", tuple(
         DataFile(f"{name}.gz", None, None, digest) for name, digest in reuters.FILES.items()),
-        "no official download: reuters21578.tar.gz of the UCI KDD archive"),
+        "its files are in reuters21578.tar.gz of the UCI KDD archive"),
     **{corpus: Source("reuters", tuple(
         DataFile(name, f"sha256:{digest}") for name, digest in _r8_r52.SHA256.items()
-        if name.startswith(f"{corpus}-")), "no official download: Cardoso-Cachopo's site")
+        if name.startswith(f"{corpus}-")), "its files are on Cardoso-Cachopo's site")
        for corpus in ("r8", "r52")},
     "imdb": Source(".", (
         DataFile("imdb.npz", "sha256:69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f",
@@ -129,8 +129,8 @@ def fetch(name: str) -> Path:
         raise ValueError(f"unknown dataset {name!r}; known: {', '.join(SOURCES)}")
     source = SOURCES[name]
     if not all(f.url for f in source.files):
-        raise ValueError(f"{name} has no official download ({source.note}); put its files "
-                         f"in {locate(source.folder)}")
+        raise ValueError(f"{name} has no official download ({source.note}): put them in "
+                         f"{locate(source.folder)}")
     try:
         import pooch
     except ImportError:

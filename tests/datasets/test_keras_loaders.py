@@ -1,0 +1,151 @@
+"""keras.datasets.imdb and boston_housing with Keras's arguments, on small files made
+here (CI is offline), cifar10's clear refusal, and the data home's listing and fetch."""
+
+import hashlib
+import http.server
+import json
+import pickle
+import threading
+
+import numpy as np
+import pytest
+
+from lucidnet import keras
+from lucidnet.datasets import sources
+
+
+def _objects(lists):
+    out = np.empty(len(lists), dtype=object)
+    out[:] = lists
+    return out
+
+
+TRAIN = [[1, 2, 3], [4, 5], [6], [7, 8, 9, 10]]
+TEST = [[2, 2], [11, 1, 3]]
+
+
+@pytest.fixture
+def imdb_file(data_home):
+    data_home.mkdir(parents=True)
+    np.savez(data_home / "imdb.npz", x_train=_objects(TRAIN), y_train=np.array([0, 1, 1, 0]),
+             x_test=_objects(TEST), y_test=np.array([1, 0]))
+    return data_home / "imdb.npz"
+
+
+def _keras_imdb(num_words=None, skip_top=0, maxlen=None, seed=113, start_char=1, oov_char=2,
+                index_from=3):
+    """Keras 3's imdb.load_data steps, written out on the lists above."""
+    rng = np.random.RandomState(seed)
+    splits = []
+    for xs, ys in ((TRAIN, [0, 1, 1, 0]), (TEST, [1, 0])):
+        order = np.arange(len(xs))
+        rng.shuffle(order)
+        xs = [[start_char] + [w + index_from for w in xs[i]] for i in order]
+        ys = [ys[i] for i in order]
+        if maxlen:
+            ys = [y for x, y in zip(xs, ys) if len(x) < maxlen]
+            xs = [x for x in xs if len(x) < maxlen]
+        splits.append((xs, ys))
+    num_words = num_words or max(max(x) for xs, _ in splits for x in xs)
+    return [([[w if skip_top <= w < num_words else oov_char for w in x] for x in xs], ys)
+            for xs, ys in splits]
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"num_words": 8}, {"skip_top": 5, "maxlen": 5},
+                                    {"seed": 7, "index_from": 0}])
+def test_imdb_follows_keras(imdb_file, kwargs):
+    (x_train, y_train), (x_test, y_test) = keras.datasets.imdb.load_data(**kwargs)
+    expected = _keras_imdb(**kwargs)
+    assert x_train.dtype == object and [list(x) for x in x_train] == expected[0][0]
+    assert y_train.tolist() == expected[0][1]
+    assert [list(x) for x in x_test] == expected[1][0] and y_test.tolist() == expected[1][1]
+
+
+def test_imdb_refuses_objects_that_are_not_arrays_of_lists(data_home):
+    class Payload:
+        def __reduce__(self):
+            return (print, ("this must never run",))
+
+    data_home.mkdir(parents=True)
+    np.savez(data_home / "imdb.npz", x_train=_objects([Payload()]), y_train=np.array([0]),
+             x_test=_objects([[1]]), y_test=np.array([0]))
+    with pytest.raises(pickle.UnpicklingError, match="builtins.print .*refused"):
+        keras.datasets.imdb.load_data()
+
+
+def test_imdb_word_index_and_missing_files(data_home):
+    with pytest.raises(FileNotFoundError, match="lucidnet datasets --fetch imdb"):
+        keras.datasets.imdb.load_data()
+    data_home.mkdir(parents=True)
+    (data_home / "imdb_word_index.json").write_text(json.dumps({"the": 1, "and": 2}))
+    assert keras.datasets.imdb.get_word_index() == {"the": 1, "and": 2}
+
+
+def test_boston_housing_follows_keras(data_home):
+    data_home.mkdir(parents=True)
+    x = np.arange(10 * 13, dtype=np.float64).reshape(10, 13)
+    y = np.arange(10, dtype=np.float64) + 0.5
+    np.savez(data_home / "boston_housing.npz", x=x, y=y)
+    (x_train, y_train), (x_test, y_test) = keras.datasets.boston_housing.load_data(
+        test_split=0.3, seed=5)
+    order = np.arange(10)
+    np.random.RandomState(5).shuffle(order)
+    np.testing.assert_array_equal(x_train, x[order[:7]])
+    np.testing.assert_array_equal(y_test, y[order[7:]])
+    with pytest.raises(ValueError, match="test_split must be in"):
+        keras.datasets.boston_housing.load_data(test_split=1.0)
+
+
+def test_cifar10_says_it_is_out_of_scope():
+    with pytest.raises(NotImplementedError, match="out of lucidnet's scope.*convolution"):
+        keras.datasets.cifar10.load_data()
+
+
+def test_listing_says_where_what_and_whether_intact(data_home, shared_data):
+    rows = {row["name"]: row for row in sources.listing()}
+    assert set(rows) == set(sources.SOURCES)
+    assert rows["imdb"]["present"] == "0/2" and rows["imdb"]["checksum"] == "-"
+    assert rows["fashion_mnist"]["folder"] == str(data_home / "fashion-mnist")
+    (data_home / "reuters").mkdir(parents=True)
+    for name in ("r8-train-all-terms.txt", "r8-test-all-terms.txt"):
+        (data_home / "reuters" / name).write_bytes((shared_data / "reuters" / name).read_bytes())
+    (data_home / "boston_housing.npz").write_bytes(b"not the official file")
+    rows = {row["name"]: row for row in sources.listing()}
+    assert (rows["r8"]["present"], rows["r8"]["checksum"]) == ("2/2", "ok")
+    assert (rows["boston_housing"]["present"], rows["boston_housing"]["checksum"]) == (
+        "1/1", "MISMATCH")
+
+
+def test_fetch_downloads_with_pooch_and_checks_the_pinned_hash(data_home, tmp_path, monkeypatch):
+    pytest.importorskip("pooch")
+    served = tmp_path / "served"
+    served.mkdir()
+    payload = b"boston, as a test serves it"
+    (served / "boston_housing.npz").write_bytes(payload)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(served), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/boston_housing.npz"
+    try:
+        good = sources.DataFile("boston_housing.npz",
+                                f"sha256:{hashlib.sha256(payload).hexdigest()}", url)
+        monkeypatch.setitem(sources.SOURCES, "boston_housing", sources.Source(".", (good,)))
+        assert sources.fetch("boston_housing") == data_home / "."
+        assert (data_home / "boston_housing.npz").read_bytes() == payload
+        bad = sources.DataFile("boston_housing.npz", "sha256:" + "0" * 64, url)
+        monkeypatch.setitem(sources.SOURCES, "boston_housing", sources.Source(".", (bad,)))
+        (data_home / "boston_housing.npz").unlink()
+        with pytest.raises(ValueError, match="(?i)hash"):
+            sources.fetch("boston_housing")
+        assert not (data_home / "boston_housing.npz").exists()
+    finally:
+        server.shutdown()
+    with pytest.raises(ValueError, match="r8 has no official download.*put them in"):
+        sources.fetch("r8")
