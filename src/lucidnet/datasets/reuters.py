@@ -62,6 +62,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from tqdm import tqdm
 
 from lucidnet._files import ChecksumError, atomic_write, cache_dir, sha256
 from lucidnet.datasets.home import locate
@@ -376,9 +377,11 @@ def _unproc_text(block: str) -> str:
 
 
 def _build(files: list[Path]) -> dict[str, np.ndarray]:
-    """Parse the 22 files into the cached arrays (see ``_corpus``)."""
-    wires = [wire for path, name, n in zip(files, FILES, WIRES_PER_FILE)
-             for wire in _read_file(path, name, n)]
+    """Parse the 22 files into the cached arrays (see ``_corpus``); a bar in a terminal
+    shows the parse (once: later loads read the cache)."""
+    parts = tqdm(list(zip(files, FILES, WIRES_PER_FILE)), desc="parsing Reuters-21578",
+                 unit="file", disable=None, leave=False)  # disable=None: terminals only
+    wires = [wire for path, name, n in parts for wire in _read_file(path, name, n)]
     counts: dict[str, int] = {}
     for wire in wires:
         counts[wire.topic] = counts.get(wire.topic, 0) + 1
