@@ -339,7 +339,8 @@ def test_activations_without_matplotlib_says_how_to_install_it(tmp_path, monkeyp
     assert not (tmp_path / "gallery").exists()
 
 
-@pytest.mark.parametrize("command", ["train", "evaluate", "predict", "summary", "activations", "lab"])
+@pytest.mark.parametrize("command", ["train", "evaluate", "predict", "summary", "activations", "lab",
+                                     "datasets"])
 def test_each_command_has_help_with_an_example(command):
     out = io.StringIO()
     with pytest.raises(SystemExit) as exit_info, contextlib.redirect_stdout(out):
@@ -354,7 +355,7 @@ def test_python_dash_m_lucidnet_is_the_same_command():
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("usage: lucidnet")
-    for command in ("train", "evaluate", "predict", "summary", "activations", "lab"):
+    for command in ("train", "evaluate", "predict", "summary", "activations", "lab", "datasets"):
         assert command in done.stdout
 
 
