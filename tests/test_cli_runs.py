@@ -159,3 +159,16 @@ def test_data_dir_reaches_the_loaders(tmp_path, monkeypatch):
     status, _, err = run("train", "fashion_mnist", "--data-dir", tmp_path, "--out", tmp_path / "r")
     assert status == 2
     assert str(tmp_path / "fashion-mnist") in err and "lucidnet datasets --fetch" in err
+
+
+def test_evaluate_feeds_a_model_without_scaling_the_scaled_features(tmp_path):
+    """A model saved before the scaling travelled with it was trained on standardized
+    features: evaluate gives it those, as the catalogue makes them."""
+    data = datasets.load("iris")
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.save(tmp_path / "old.safetensors")
+    status, stdout, stderr = run("evaluate", tmp_path / "old.safetensors", "iris")
+    assert status == 0, stderr
+    expected = model.evaluate(data.x_test, data.y_test, verbose=0, return_dict=True)
+    assert float(stdout.splitlines()[-1].split()[1]) == pytest.approx(expected["loss"], abs=5e-5)
