@@ -103,6 +103,9 @@ def test_regression_outputs_are_in_the_targets_units(tmp_path):
     assert stdout.splitlines()[0] == "price"
     predicted = numpy.loadtxt(io.StringIO(stdout), skiprows=1)
     assert numpy.abs(predicted - price).max() < 100  # k€; the prices run from 100 to 600
+    status, _, err = run("predict", tmp_path / "model.safetensors", tmp_path / "houses.csv",
+                         "--proba")
+    assert status == 2 and "--proba needs a classification model" in err and "regression" in err
 
 
 def test_epochs_zero_is_refused(tmp_path):
