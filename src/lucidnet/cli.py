@@ -360,10 +360,12 @@ def _cmd_predict(args) -> None:
     about = about if isinstance(about, dict) else {}
     names = about.get("class_names")
     names = [str(n) for n in names] if isinstance(names, list) else []
-    if args.proba and about.get("task") not in ("binary", "multiclass", "multilabel"):
+    task = about.get("task")
+    if args.proba and task not in ("binary", "multiclass", "multilabel"):
+        what = predictions.printable(str(task)) if task else "not recorded in its file"
         raise UsageError("--proba needs a classification model (one that lucidnet train "
-                         f"made for a classification dataset); this one is {about.get('task')}")
-    header, rows = predictions.table(y, about.get("task"), names, proba=args.proba)
+                         f"made for a classification dataset); this one's task: {what}")
+    header, rows = predictions.table(y, task, names, proba=args.proba)
     form = output.suffix[1:] if output is not None else (args.format or "csv")
     text = predictions.to_json(header, rows) if form == "json" else predictions.to_csv(header, rows)
     if output is None:
