@@ -124,8 +124,11 @@ def test_train_defaults_to_runs_dataset_and_reports_progress(tmp_path, monkeypat
     assert status == 0, stderr
     assert (tmp_path / "runs" / "digits" / "model.safetensors").is_file()
     assert "digits: " in stdout and "1437 training samples, 360 test samples" in stdout
-    assert 'Model: "digits"' in stdout and "Total params: 1,210" in stdout  # 64·16+16 + 16·10+10
-    assert "Epoch 1/1" not in stdout and "/step - accuracy: " in stdout  # Keras 3's format
+    # 64·16+16 + 16·10+10 trainable, and the scaling layer's mean and variance (0, 16²)
+    assert 'Model: "digits"' in stdout and "Total params: 1,212" in stdout
+    # the CLI's bars are training.progress's, readable at 80 columns (tests/training/
+    # test_progress.py); the Keras facade's fit prints Keras 3's format
+    assert "Epoch 1/1: 100%|" in stdout and "\n  accuracy: " in stdout
     import matplotlib.pyplot as plt
 
     assert plt.get_fignums() == []  # the curves' figure is closed once written
@@ -298,10 +301,12 @@ def test_predict_mistakes_are_one_line_and_status_2(model_path, digits, tmp_path
 def test_summary_prints_layers_and_parameter_counts(model_path):
     status, stdout, stderr = run("summary", model_path)
     assert status == 0, stderr
-    for line in ("hidden_1 (Dense)", "hidden_2 (Dense)", "output (Dense)"):
+    for line in ("scaling (Normalization)", "hidden_1 (Dense)", "hidden_2 (Dense)",
+                 "output (Dense)"):
         assert line in stdout
     assert stdout.count("4,160") == 2 and "650" in stdout  # 64·64 + 64, 64·10 + 10
-    assert " Trainable params: 8,970" in stdout and " Non-trainable params: 0" in stdout
+    # the scaling's mean and variance (one pair for all pixels) are not trained
+    assert " Trainable params: 8,970" in stdout and " Non-trainable params: 2" in stdout
     assert " Optimizer params: 17,942" in stdout  # Adam's two moments + step and rate
 
 

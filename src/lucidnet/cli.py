@@ -151,12 +151,15 @@ def _cmd_train(args) -> None:
         print(f"{len(data.x_train)} training samples, {len(data.x_test)} test samples, task {data.task}")
         model.summary()
     from lucidnet.keras.callbacks import TerminateOnNaN
+    from lucidnet.training.progress import ProgbarLogger
 
     guard = TerminateOnNaN()  # on by default: it names where the loss broke, said below
+    # the bars readable at any width (training.progress), not the Keras facade's printer
+    shown = [ProgbarLogger(verbose=verbose)] if verbose else []
     with numpy.errstate(over="ignore", invalid="ignore"):
         history = model.fit(
             data.x_train, data.y_train, epochs=args.epochs, batch_size=args.batch_size,
-            validation_split=args.validation_split, verbose=verbose, callbacks=[guard],
+            validation_split=args.validation_split, verbose=0, callbacks=[*shown, guard],
         )
     if guard.stopped_batch is not None:
         raise UsageError(f"the training loss became {guard.invalid_loss} at epoch "

@@ -97,7 +97,7 @@ def test_boston_housing_follows_keras(data_home):
 
 
 def test_cifar10_says_it_is_out_of_scope():
-    with pytest.raises(NotImplementedError, match="out of lucidnet's scope.*convolution"):
+    with pytest.raises(NotImplementedError, match="cifar10: .*convolutions are outside"):
         keras.datasets.cifar10.load_data()
 
 

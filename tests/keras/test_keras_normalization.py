@@ -46,12 +46,14 @@ def test_mistakes_are_named():
         keras.layers.Normalization(mean=1.0)
 
 
-@pytest.mark.parametrize("name", ["model.h5", "model.keras", "model"])
+@pytest.mark.parametrize("name", ["model.h5", "model.hdf5", "model"])
 def test_save_and_load_refuse_a_format_they_do_not_write(tmp_path, name):
     model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2)])
-    with pytest.raises(ValueError, match=f"Invalid filepath extension for saving.*'.safetensors'"
+    with pytest.raises(ValueError, match=f"Invalid filepath extension for saving.*'.keras'"
                                          f".*Received: filepath=.*{name}"):
         model.save(tmp_path / name)
     assert not (tmp_path / name).exists()
     with pytest.raises(ValueError, match="Invalid filepath extension for loading"):
         keras.models.load_model(tmp_path / name)
+    model.save(tmp_path / "model.keras")  # Keras 3's name; safetensors inside
+    assert keras.models.load_model(tmp_path / "model.keras").layers[0].units == 2

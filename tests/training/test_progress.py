@@ -1,30 +1,32 @@
-"""The progress display: every metric readable at 80 columns, notes outside the bars,
-and a notebook without ipywidgets (a real Jupyter kernel) free of tqdm's warning."""
+"""The progress display of the Trainer and the CLI (training.progress): every metric
+readable at 80 columns, notes outside the bars, and a notebook without ipywidgets (a
+real Jupyter kernel) free of tqdm's warning. The Keras facade prints Keras 3's own
+format (tests/keras)."""
 
+import contextlib
+import io
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from lucidnet import keras
-from lucidnet.training.callbacks import echo
+from lucidnet import cli, nn
+from lucidnet.training.callbacks import Callback, echo
 from lucidnet.training.progress import wrap_logs
 
+from trainkit import blobs, mlp, trainer_for
+
 SRC = Path(__file__).resolve().parents[2] / "src"
+METRICS = ("loss", "accuracy", "sparse_top_k_categorical_accuracy")
 
 
-def _model(metrics=("accuracy", "sparse_top_k_categorical_accuracy")):
-    model = keras.Sequential([keras.Input(shape=(6,)), keras.layers.Dense(8, activation="relu"),
-                              keras.layers.Dense(3, activation="softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=list(metrics))
-    return model
-
-
-def _data(n=400):
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(n, 6)).astype(np.float32)
-    return x, (x[:, 0] > 0).astype(np.int64) + (x[:, 1] > 1)
+def _fit(callbacks=(), epochs=2):
+    X, y = blobs(n=400)
+    trainer = trainer_for(mlp([4, 8, 3], nn.Softmax()),
+                          metrics=["accuracy", "sparse_top_k_categorical_accuracy"])
+    return trainer.fit(X, y, epochs=epochs, batch_size=32, validation_split=0.25, verbose=1,
+                       callbacks=list(callbacks))
 
 
 def _screen(text: str) -> list[str]:
@@ -32,31 +34,62 @@ def _screen(text: str) -> list[str]:
     return [line.split("\r")[-1] for line in text.split("\n")]
 
 
+def _shown_after(screen: list[str], bar_start: str) -> str:
+    """The metric lines (indented) that follow the bar starting with ``bar_start``."""
+    bar = next(i for i, line in enumerate(screen) if line.startswith(bar_start))
+    lines = []
+    for line in screen[bar + 1:]:
+        if not line.startswith("  "):
+            break
+        lines.append(line.strip())
+    return " - ".join(lines)
+
+
+def _assert_every_metric_shown(screen, history, keys, epochs):
+    for epoch in range(epochs):
+        shown = _shown_after(screen, f"Epoch {epoch + 1}/{epochs}:")
+        for key in keys:
+            value = re.search(rf"(?:^|- ){key}: ([-0-9.e+]+)", shown)
+            assert value, f"{key} not shown after epoch {epoch + 1}: {shown!r}"
+            assert float(value.group(1)) == pytest.approx(history[key][epoch], abs=1e-4)
+
+
+def _widths(out: str) -> int:
+    """The longest line of a bar (each redraw after a carriage return) or of its
+    metrics; plain lines (a dataset's description, a note) the terminal wraps."""
+    drawn = []
+    for line in out.split("\n"):
+        parts = line.split("\r")
+        if len(parts) > 1 or (line.startswith("  ") and "loss: " in line):
+            drawn += parts
+    assert drawn
+    return max(len(part) for part in drawn)
+
+
 def test_every_metric_is_visible_at_80_columns(capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
-    x, y = _data()
-    history = _model().fit(x, y, epochs=2, batch_size=32, validation_split=0.25, verbose=1)
+    history = _fit()
     out = capsys.readouterr().out
-    written = [part for line in out.split("\n") for part in line.split("\r")
-               if not part.startswith("'accuracy' means")]  # a plain line the terminal wraps
-    assert max(len(part) for part in written) <= 80, written
+    assert _widths(out) <= 80, out
     screen = _screen(out)
-    for epoch in (0, 1):
-        bar = next(i for i, line in enumerate(screen) if line.startswith(f"Epoch {epoch + 1}/2:"))
-        shown_lines = []
-        for line in screen[bar + 1:]:
-            if not line.startswith("  "):
-                break
-            shown_lines.append(line.strip())
-        metrics = " - ".join(shown_lines)
-        for key in ("loss", "accuracy", "sparse_top_k_categorical_accuracy", "val_loss",
-                    "val_accuracy", "val_sparse_top_k_categorical_accuracy"):
-            shown = re.search(rf"(?:^|- ){key}: ([-0-9.e+]+)", metrics)
-            assert shown, f"{key} not shown after epoch {epoch + 1}: {metrics!r}"
-            assert float(shown.group(1)) == pytest.approx(history.history[key][epoch], abs=1e-4)
+    _assert_every_metric_shown(screen, history.history,
+                               METRICS + tuple(f"val_{k}" for k in METRICS), 2)
     # the one-off note has a line of its own, before the first bar
     note = next(i for i, line in enumerate(screen) if line.startswith("'accuracy' means"))
     assert note < next(i for i, line in enumerate(screen) if line.startswith("Epoch 1/2"))
+
+
+def test_the_command_line_at_80_columns(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        assert cli.main(["train", "iris", "--epochs", "3", "--out", str(tmp_path)]) == 0
+    import json
+
+    history = json.loads((tmp_path / "history.json").read_text())["history"]
+    assert _widths(out.getvalue()) <= 80
+    _assert_every_metric_shown(_screen(out.getvalue()), history,
+                               ("loss", "accuracy", "val_loss", "val_accuracy"), 3)
 
 
 def test_wrap_logs_keeps_items_whole():
@@ -65,6 +98,21 @@ def test_wrap_logs_keeps_items_whole():
     assert all(len(line) <= 40 for line in lines)
     items = " - ".join(line.strip() for line in lines).split(" - ")
     assert items == [f"metric_{i}: {i / 7:.4f}" for i in range(12)]
+
+
+def test_a_note_printed_while_a_bar_is_open_waits_until_it_closes(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+
+    class Talker(Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 2:
+                echo("a note from batch 2")
+
+    _fit([Talker()], epochs=1)
+    screen = _screen(capsys.readouterr().out)
+    note = screen.index("a note from batch 2")
+    bar = next(i for i, line in enumerate(screen) if line.startswith("Epoch 1/1: 100%"))
+    assert bar < note and all(line.startswith("  ") for line in screen[bar + 1:note])
 
 
 def test_notebook_without_ipywidgets_prints_no_warning(tmp_path):
@@ -76,12 +124,14 @@ import sys
 sys.modules["ipywidgets"] = None  # as in a notebook without ipywidgets
 sys.path.insert(0, {str(SRC)!r})
 import numpy as np
-from lucidnet import keras
+from lucidnet import nn, optim
+from lucidnet.training import Trainer
 x = np.random.default_rng(0).normal(size=(200, 4)).astype("float32")
 y = (x[:, 0] > 0).astype("int64")
-model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2, activation="softmax")])
-model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-model.fit(x, y, epochs=2, validation_split=0.2, verbose=1)
+model = nn.Sequential(nn.Linear(4, 2), nn.Softmax())
+trainer = Trainer(model, "sparse_categorical_crossentropy", optim.Adam(model.parameters()),
+                  metrics=["accuracy"])
+trainer.fit(x, y, epochs=2, validation_split=0.2, verbose=1)
 """
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
@@ -95,18 +145,3 @@ model.fit(x, y, epochs=2, validation_split=0.2, verbose=1)
     assert any(line.startswith("Epoch 2/2: 100%") for line in screen), stdout
     assert any("val_accuracy: " in line for line in screen), stdout
     assert any(line.startswith("'accuracy' means") for line in screen), stdout
-
-
-def test_a_note_printed_while_a_bar_is_open_waits_until_it_closes(capsys, monkeypatch):
-    monkeypatch.setenv("COLUMNS", "80")
-
-    class Talker(keras.callbacks.Callback):
-        def on_train_batch_end(self, batch, logs=None):
-            if batch == 2:
-                echo("a note from batch 2")
-
-    x, y = _data()
-    _model().fit(x, y, epochs=1, batch_size=32, verbose=1, callbacks=[Talker()])
-    screen = _screen(capsys.readouterr().out)
-    note = screen.index("a note from batch 2")
-    assert screen[note - 1].startswith("  loss: ")  # after the bar and its metrics

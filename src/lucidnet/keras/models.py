@@ -16,6 +16,7 @@ import warnings
 import numpy
 
 from lucidnet import io
+from lucidnet.io.tensorfile import shorten
 from lucidnet.errors import FormatError, NotSupportedError, ShapeError
 from lucidnet.keras import losses as keras_losses
 from lucidnet.keras import optimizers
@@ -225,8 +226,8 @@ class Model(Layer):
         architecture, weights, optimizer state and compile settings; read it back
         with :func:`load_model` (a functional model's graph included). ``metadata``:
         more JSON to keep in the file (ModelCheckpoint records the epoch and seed). The
-        name must end in '.safetensors': as Keras 3 refuses a name its format cannot
-        honour, so does lucidnet."""
+        name must end in '.keras' or '.safetensors': as Keras 3 refuses a name its
+        format cannot honour, so does lucidnet."""
         _check_extension(filepath, "saving")
         if not overwrite and os.path.exists(filepath):
             raise FileExistsError(f"{filepath} exists and overwrite=False")
@@ -405,13 +406,14 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
 
 
 def _check_extension(filepath, what: str) -> None:
-    """ValueError unless ``filepath`` ends in '.safetensors' (Keras 3 likewise refuses a
-    name outside '.keras' and '.h5' instead of writing another format under it)."""
-    if not str(filepath).endswith(".safetensors"):
-        raise ValueError(f"Invalid filepath extension for {what}. lucidnet's model files are "
-                         "safetensors: use a name ending in '.safetensors' (Keras's '.keras' "
-                         f"and '.h5' formats are not written or read). Received: "
-                         f"filepath={filepath}")
+    """ValueError unless ``filepath`` ends in '.keras' (Keras 3's name; the content is
+    safetensors) or '.safetensors'. Keras 3 likewise refuses a name outside '.keras' and
+    '.h5' instead of writing another format under it; lucidnet writes no HDF5."""
+    if not str(filepath).endswith((".keras", ".safetensors")):
+        raise ValueError(f"Invalid filepath extension for {what}. Please add a '.keras' "
+                         "extension (Keras 3's name; lucidnet's content is safetensors) or "
+                         "'.safetensors'; lucidnet reads and writes no HDF5 ('.h5'). "
+                         f"Received: filepath={shorten(str(filepath))}")
 
 
 @LAYERS.register("keras.Sequential")

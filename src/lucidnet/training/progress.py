@@ -67,16 +67,17 @@ def _notebook_bar():
 
 
 class ProgbarLogger(Callback):
-    """Progress bars on tqdm. ``params['verbose']`` (set by fit) picks the level.
+    """Progress bars on tqdm. ``verbose``, else ``params['verbose']`` (set by fit),
+    picks the level.
 
     The bar's metrics are refreshed at most every ``interval`` seconds: formatting the
     logs at every batch of a small model would cost more than the batch. A bar opens at
     its first batch, so what other callbacks print as an epoch begins comes before it.
     """
 
-    def __init__(self, interval: float = 0.1):
+    def __init__(self, interval: float = 0.1, verbose: int | None = None):
         super().__init__()
-        self.interval = interval
+        self.interval, self._verbose = interval, verbose
         self.bar, self._in_fit, self._desc = None, False, None
 
     def _begin(self, desc: str) -> None:
@@ -131,7 +132,9 @@ class ProgbarLogger(Callback):
 
     @property
     def verbose(self) -> int:
-        return self.params.get("verbose", 1)
+        """The level given to the constructor, else fit's (a door with its own printer,
+        the Keras facade, runs with verbose=0 and this callback at the level asked)."""
+        return self.params.get("verbose", 1) if self._verbose is None else self._verbose
 
     # -- fit --------------------------------------------------------------------------
     def on_train_begin(self, logs=None):
