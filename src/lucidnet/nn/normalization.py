@@ -13,8 +13,7 @@ import numbers
 
 from lucidnet import backend
 from lucidnet.autograd import Function, Tensor
-from lucidnet.nn.layers import _as_input
-from lucidnet.nn.module import LAYERS, Module
+from lucidnet.nn.module import LAYERS, Module, as_input
 
 __all__ = ["Normalization", "NormalizationFunction", "normalization"]
 
@@ -46,7 +45,7 @@ class NormalizationFunction(Function):
 def normalization(x, mean, variance, invert: bool = False, epsilon: float = 1e-7):
     """(x − μ)/max(√σ², ε), or μ + x·max(√σ², ε) when ``invert`` (see
     :class:`NormalizationFunction`); computed in the statistics' dtype."""
-    return NormalizationFunction.apply(_as_input(x, mean.dtype), mean=mean, variance=variance,
+    return NormalizationFunction.apply(as_input(x, mean.dtype), mean=mean, variance=variance,
                                        invert=invert, epsilon=epsilon)
 
 
@@ -108,17 +107,19 @@ class Normalization(Module):
         return self
 
     def forward(self, x):
-        x = _as_input(x, self.mean.dtype)
+        """The Function of :meth:`function` on x cast to the statistics' dtype (there is
+        no parameter to take the dtype from)."""
+        x = as_input(x, self.mean.dtype)
+        self.check_input(x)
+        fn, _ = self.function()
+        return fn(x)
+
+    def check_input(self, x) -> None:
         if self.num_features is not None:
             self.check_features(x, self.num_features)
-        return normalization(x, **self._arguments())
 
-    def _arguments(self) -> dict:
-        return {"mean": self.mean, "variance": self.variance, "invert": self.invert,
-                "epsilon": self.epsilon}
-
-    def as_function(self):
-        return NormalizationFunction(**self._arguments()), ()
+    def function(self):
+        return NormalizationFunction(self.mean, self.variance, self.invert, self.epsilon), ()
 
     def get_config(self) -> dict:
         return {"num_features": self.num_features, "invert": self.invert, "epsilon": self.epsilon}
