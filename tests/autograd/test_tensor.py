@@ -523,3 +523,21 @@ class TestInPlace:
 
 def test_import_lucidnet_gives_nn_and_optim():
     assert ln.optim.SGD and ln.nn.Linear
+
+
+def test_retain_grad_keeps_an_intermediate_gradient_and_tape_lists_the_graph():
+    Tensor = ln.Tensor
+    x = Tensor(np.array([1.0, -2.0, 3.0]), requires_grad=True)
+    h = x * x  # used twice below: dL/dh sums both uses
+    L = (h + 2 * h).sum()
+    h.retain_grad()
+    L.backward()
+    np.testing.assert_array_equal(h.grad, [3.0, 3.0, 3.0])
+    np.testing.assert_array_equal(x.grad, 3 * 2 * x.data)
+    order = ln.autograd.tape(L)
+    assert order[0] is x and order[-1] is L and any(t is h for t in order[1:-1])
+    assert L.grad_fn is not None and x.grad_fn is None and all(t is x for t in h.grad_fn.inputs)
+    L.backward()  # accumulated as a leaf's
+    np.testing.assert_array_equal(h.grad, [6.0, 6.0, 6.0])
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        Tensor([1.0]).retain_grad()

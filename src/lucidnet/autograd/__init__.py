@@ -7,6 +7,7 @@ from lucidnet.autograd.tensor import (
     is_anomaly_enabled,
     is_grad_enabled,
     no_grad,
+    tape,
     tensor,
 )
 from lucidnet.autograd.function import Function
@@ -24,6 +25,7 @@ __all__ = [
     "minimum",
     "no_grad",
     "stack",
+    "tape",
     "tensor",
     "where",
 ]

@@ -106,7 +106,7 @@ class Tensor:
     the tensor's dtype, so float32 work stays float32.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_fn", "name", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_fn", "_retains_grad", "name", "__weakref__")
     __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operator
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
@@ -118,6 +118,7 @@ class Tensor:
         self.grad = None
         self.requires_grad = requires_grad
         self._fn = None
+        self._retains_grad = False
         self.name = name
 
     @classmethod
@@ -126,7 +127,7 @@ class Tensor:
             _check_finite(data, fn, "forward")
         t = cls.__new__(cls)
         t.data, t.grad, t._fn, t.name = data, None, fn, None
-        t.requires_grad = fn is not None
+        t.requires_grad, t._retains_grad = fn is not None, False
         return t
 
     # -- array facts --------------------------------------------------------------
@@ -156,6 +157,14 @@ class Tensor:
     def detach(self) -> Tensor:
         """The same values, cut from the tape (no gradient flows through)."""
         return Tensor._from_op(self.data, None)
+
+    def retain_grad(self) -> None:
+        """Keep dL/d(self) in ``.grad`` at the next ``backward()`` although this tensor is
+        not a leaf (PyTorch's name): how :func:`lucidnet.trace` reads autograd's own
+        intermediate gradients. A copy, accumulated over calls as a leaf's."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad() on a tensor that does not require grad")
+        self._retains_grad = True
 
     def requires_grad_(self, flag: bool = True) -> Tensor:
         self.requires_grad = flag
@@ -403,6 +412,8 @@ class Tensor:
             if fn is None:
                 accumulate_grad(node, dY, owned=id(node) in summed)
                 continue
+            if node._retains_grad:
+                node.grad = dY.copy() if node.grad is None else node.grad + dY
             input_grads = fn.backward(dY)
             if not isinstance(input_grads, tuple):
                 input_grads = (input_grads,)
@@ -429,6 +440,14 @@ def _index_array(index):
     if isinstance(index, tuple):
         return tuple(i.data if isinstance(i, Tensor) else i for i in index)
     return index
+
+
+def tape(root: Tensor) -> list[Tensor]:
+    """The tensors ``root`` was computed from through the tape (those that take a
+    gradient), each after every one it was computed from: leaves first, ``root`` last.
+    ``t.grad_fn`` is the Function that made ``t``; its ``inputs`` the tensors and
+    constants it was applied to."""
+    return _topological_order(root)[::-1]
 
 
 def _topological_order(root: Tensor) -> list[Tensor]:
