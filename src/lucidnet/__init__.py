@@ -26,3 +26,4 @@ from lucidnet.denormals import flush_denormal, is_flush_denormal, set_flush_deno
 from lucidnet._version import __version__  # noqa: E402
 from lucidnet.io import load, save  # noqa: E402  (model files: lucidnet.save(model, path))
 from lucidnet import nn, optim  # noqa: E402,F401  (lucidnet.optim after import lucidnet, as torch.optim)
+from lucidnet.tracing import trace  # noqa: E402  (one training step through the chain rule)

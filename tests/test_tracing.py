@@ -1,0 +1,166 @@
+"""lucidnet.trace: one step through the chain rule, with autograd's own numbers."""
+
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+
+import lucidnet
+from lucidnet import keras, nn
+from lucidnet.diagnostics import numerical_gradient
+from lucidnet.tracing import formulas, printable, trace
+
+
+def lecture_batch(N=4, seed=0):
+    """N noisy 10×10 images: a vertical bar (y = 1) or a horizontal one (y = 0)."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0, 0.3, (N, 10, 10))
+    y = (np.arange(N) % 2 == 0).astype(np.float64)[:, None]
+    for n in range(N):
+        k = rng.integers(2, 8)
+        if y[n, 0]:
+            x[n, :, k] += 0.7
+        else:
+            x[n, k, :] += 0.7
+    return x, y
+
+
+def lecture_model(seed=0):
+    """The lecture's classifier: Flatten → Linear 128 → σ → Linear 1 → σ, float64."""
+    lucidnet.manual_seed(seed)
+    with lucidnet.default_dtype("float64"):
+        return nn.Sequential(nn.Flatten(), nn.Linear(100, 128), nn.Sigmoid(),
+                             nn.Linear(128, 1), nn.Sigmoid())
+
+
+def by_name(t):
+    """Every tensor of the trace by name: (values, gradient)."""
+    out = {}
+    for s in t.steps:
+        for v in (*s.inputs, s.output):
+            out[v.name] = (v.data, v.grad)
+    return out
+
+
+def test_trace_of_the_lecture_example_is_the_hand_computation():
+    x, y = lecture_batch()
+    model = lecture_model()
+    t = trace(model, x, y, nn.BCELoss())
+    assert [s.function for s in t.steps] == ["Reshape", "LinearFunction", "Sigmoid",
+                                             "LinearFunction", "Sigmoid", "BinaryCrossEntropy"]
+    W1, b1 = model[1].weight.numpy(), model[1].bias.numpy()
+    W2, b2 = model[3].weight.numpy(), model[3].bias.numpy()
+    # the lecture, forward: x₁ = flatten(x), x₂ = x₁W₁ + b₁, x₃ = σ(x₂), x₄ = x₃W₂ + b₂, P = σ(x₄)
+    N = len(x)
+    a1 = x.reshape(N, -1)
+    a2 = a1 @ W1 + b1
+    a3 = 1 / (1 + np.exp(-a2))
+    a4 = a3 @ W2 + b2
+    P = 1 / (1 + np.exp(-a4))
+    L = -np.mean(y * np.log(P) + (1 - y) * np.log(1 - P))
+    # backward: dL/dP = (−y/P + (1 − y)/(1 − P))/N, dP/dx = P(1 − P), dL/dW₂ = x₃ᵀ dL/dx₄ …
+    dP = (-y / P + (1 - y) / (1 - P)) / N
+    da4 = dP * P * (1 - P)
+    dW2, db2, da3 = a3.T @ da4, da4.sum(0), da4 @ W2.T
+    da2 = da3 * a3 * (1 - a3)
+    dW1, db1, da1 = a1.T @ da2, da2.sum(0), da2 @ W1.T
+    expected = {"a1": (a1, da1), "a2": (a2, da2), "a3": (a3, da3), "a4": (a4, da4),
+                "ŷ": (P, dP), "1.weight": (W1, dW1), "1.bias": (b1, db1),
+                "3.weight": (W2, dW2), "3.bias": (b2, db2), "x": (x, da1.reshape(x.shape))}
+    seen = by_name(t)
+    for name, (value, grad) in expected.items():
+        np.testing.assert_allclose(seen[name][0], value, rtol=1e-12, atol=1e-15, err_msg=name)
+        np.testing.assert_allclose(seen[name][1], grad, rtol=1e-10, atol=1e-15, err_msg=name)
+    assert t.loss == pytest.approx(L, rel=1e-12)
+    assert seen["L"][1] == 1.0
+
+
+def test_trace_gradients_are_the_fused_models_grads_and_central_differences():
+    x, y = lecture_batch()
+    model = lecture_model()
+    seen = by_name(trace(model, x, y, "binary_crossentropy"))
+    plain = lecture_model()  # the same weights, run the ordinary way (as one Chain)
+    loss = lucidnet.losses.get("binary_crossentropy")(y, plain(lucidnet.tensor(x)))
+    loss.backward()
+    for name, p in plain.named_parameters():
+        np.testing.assert_array_equal(seen[name][1], p.grad, err_msg=name)  # bit for bit
+
+    def L():
+        with lucidnet.no_grad():
+            return float(lucidnet.losses.get("binary_crossentropy")(y, plain(lucidnet.tensor(x))).item())
+
+    rng, eps = np.random.default_rng(0), 1e-6
+    for name, p in plain.named_parameters():
+        if p.size <= 128:
+            np.testing.assert_allclose(seen[name][1], numerical_gradient(L, p.data), atol=1e-9)
+        for _ in range(5):  # central differences along random directions V: (L(θ ± εV))
+            V = rng.standard_normal(p.shape)
+            p.data += eps * V
+            plus = L()
+            p.data -= 2 * eps * V
+            minus = L()
+            p.data += eps * V
+            assert (plus - minus) / (2 * eps) == pytest.approx((seen[name][1] * V).sum(), abs=1e-8)
+
+
+def test_trace_leaves_the_models_grads_as_one_backward_and_its_mode():
+    x, y = lecture_batch()
+    model = lecture_model()
+    for p in model.parameters():
+        p.grad = np.ones_like(p.data)  # stale gradients are not added in
+    model.eval()
+    seen = by_name(trace(model, x, y, nn.BCELoss()))
+    assert not model.training
+    for name, p in model.named_parameters():
+        np.testing.assert_array_equal(p.grad, seen[name][1])
+
+
+def test_trace_of_a_keras_model_names_its_layers_and_activations():
+    lucidnet.manual_seed(1)
+    model = keras.Sequential([keras.Input(shape=(5,)),
+                              keras.layers.Dense(4, activation="relu", name="hidden"),
+                              keras.layers.Dense(3, activation="softmax", name="out")])
+    x = np.random.default_rng(0).standard_normal((6, 5)).astype(np.float32)
+    y = np.eye(3, dtype=np.float32)[[0, 1, 2, 0, 1, 2]]
+    t = trace(model, x, y, "categorical_crossentropy")
+    assert [s.function for s in t.steps][:3] == ["LinearFunction", "ReLU", "LinearFunction"]
+    assert "hidden" in t.steps[0].layer and "out" in t.steps[2].layer
+    assert t.steps[1].forward == "relu(x) = max(0, x)"
+    assert t.steps[1].derivative.startswith("relu'(x) = 1 for x > 0")
+    assert t.steps[0].inputs[0].grad is not None and t.steps[0].inputs[0].data.dtype == np.float32
+
+
+def test_formulas_come_from_the_docstrings():
+    from lucidnet.functional.activations import Sigmoid
+    from lucidnet.nn.layers import LinearFunction
+
+    assert formulas(Sigmoid()) == ("σ(x) = 1 / (1 + e^{−x})", "σ'(x) = σ(x)(1 − σ(x)).")
+    assert formulas(LinearFunction()) == ("Y = X W + b", "dX = dY Wᵀ;  dW = Xᵀ dY;  db = Σₙ dY")
+
+
+def test_text_fits_100_columns_and_escapes_names():
+    model = nn.Sequential(OrderedDict([("evil\x1b[2Jname" * 3, nn.Linear(30, 20)),
+                                       ("1", nn.Tanh()), ("2", nn.Linear(20, 2))]))
+    x = np.random.default_rng(0).standard_normal((8, 30))
+    text = trace(model, x, np.array([0, 1] * 4), nn.CrossEntropyLoss()).to_text()
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "\x1b" not in text and "evil\\x1b[2Jname" in text
+    assert len(trace(model, x, np.array([0, 1] * 4), nn.CrossEntropyLoss()).to_text(60)
+               .splitlines()[0]) <= 60
+
+
+def test_html_typesets_the_formulas_and_escapes_names():
+    x, y = lecture_batch()
+    page = trace(lecture_model(), x, y, nn.BCELoss()).to_html()
+    assert "mathjax" in page and r"\(\mathrm{dX}\ =\ \mathrm{dY}\ Wᵀ;" in page
+    assert page.count("<tr>") == 2 + 2 * 6
+    assert printable("a\x07b") == "a\\x07b"
+
+
+def test_a_model_that_returns_no_tensor_is_refused():
+    class Pair(nn.Module):
+        def forward(self, x):
+            return x, x
+
+    with pytest.raises(TypeError, match="one Tensor, got tuple"):
+        trace(Pair(), np.ones((2, 2)), np.ones((2, 2)), "mse")
