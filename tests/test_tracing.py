@@ -8,7 +8,8 @@ import pytest
 import lucidnet
 from lucidnet import keras, nn
 from lucidnet.diagnostics import numerical_gradient
-from lucidnet.tracing import formulas, printable, trace
+from lucidnet._text import printable
+from lucidnet.tracing import formulas, trace
 
 
 def lecture_batch(N=4, seed=0):

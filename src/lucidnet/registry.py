@@ -26,6 +26,11 @@ class Facts:
     saturating: str
     needs_exp: bool
     used_in: str
+    saturation_point: float | None = None
+    """|x| beyond which a unit counts as saturated (its derivative near 0), when it has one."""
+    dead_below: float | None = None
+    """The derivative is exactly 0 for x ≤ dead_below: a unit whose input stays there on
+    every example passes no gradient and cannot recover (dead)."""
 
 
 class Registry:

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import html
 import re
-import textwrap
 from dataclasses import dataclass
 
 import numpy
 
 from lucidnet import backend
+from lucidnet._text import printable, wrap
 from lucidnet.autograd import Tensor, detect_anomaly, tape
 from lucidnet.nn.module import Module
 
@@ -30,12 +30,6 @@ __all__ = ["Step", "Trace", "Value", "trace"]
 
 FULL_VALUES = 8
 """A tensor of at most this many elements is shown whole; a larger one summarized."""
-
-
-def printable(text: str) -> str:
-    """``text`` with every control character escaped (names may come from a stranger's
-    model file, and must not drive the terminal)."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def formulas(fn) -> tuple[str, str]:
@@ -97,7 +91,7 @@ class Trace:
                       f"       local derivative: {s.derivative or '(not stated)'}"]
             lines += [f"       out dL/d{v.name} {_shape(v.grad)} = {_numbers(v.grad)}"
                       for v in s.inputs if v.grad is not None]
-        return "\n".join(_wrap(printable(line), width) for line in lines)
+        return "\n".join(wrap(printable(line), width) for line in lines)
 
     def __str__(self) -> str:
         return self.to_text()
@@ -198,12 +192,6 @@ def _numbers(a) -> str:
     if a.size <= FULL_VALUES:
         return numpy.array2string(a.ravel(), precision=4, separator=", ", max_line_width=10**6)
     return f"{a.mean():.4g} ± {a.std():.4g} [{a.min():.4g}, {a.max():.4g}]"
-
-
-def _wrap(line: str, width: int) -> str:
-    indent = " " * min(len(line) - len(line.lstrip()) + 4, width // 2)
-    return "\n".join(textwrap.wrap(line, width, subsequent_indent=indent, drop_whitespace=False)
-                     or [""])
 
 
 def _h(text: str) -> str:

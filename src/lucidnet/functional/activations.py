@@ -180,6 +180,7 @@ class Sigmoid(Function):
         needs_exp=True,
         used_in="output of binary and multilabel classification (with binary cross-entropy); "
         "historical hidden layers (vanishing gradients)",
+        saturation_point=3.0,
     ),
 )
 def sigmoid(x):
@@ -213,6 +214,7 @@ class Tanh(Function):
         saturating="both sides: tanh'(x) < 0.01 for |x| > 3; tanh'(0) = 1",
         needs_exp=True,
         used_in="hidden layers of recurrent networks; output of values in (−1, 1)",
+        saturation_point=3.0,
     ),
 )
 def tanh(x):
@@ -248,6 +250,7 @@ class HardSigmoid(Function):
         saturating="both sides: derivative exactly 0 for |x| ≥ 3",
         needs_exp=False,
         used_in="cheap sigmoid for mobile networks and gates",
+        saturation_point=3.0,
     ),
 )
 def hard_sigmoid(x):
@@ -284,6 +287,7 @@ class ReLU(Function):
         saturating="left side only (gradient 0 for x < 0: units can die)",
         needs_exp=False,
         used_in="default for hidden layers",
+        dead_below=0.0,
     ),
 )
 def relu(x):

@@ -8,6 +8,7 @@ from lucidnet.training import (  # noqa: F401
     Callback,
     CSVLogger,
     EarlyStopping,
+    Health,
     History,
     LearningRateScheduler,
     ModelCheckpoint,

@@ -10,6 +10,7 @@ Layout (each file one concern)::
                          TerminateOnNaN, CSVLogger
     metric_callbacks.py  EarlyStopping, ModelCheckpoint, ReduceLROnPlateau (watch a monitor)
     progress.py          ProgbarLogger: tqdm bars, Keras's verbose levels 0/1/2
+    health.py            Health: dead and saturated units, gradient norms, update ratios
     inputs.py            x, y, sample weights: cast once, checked, split, class weights
     outputs.py           per output: WeightedLoss, loss weight, metrics (multi-task heads)
     engine.py            Trainer: fit / evaluate / predict
@@ -59,6 +60,7 @@ from lucidnet.training.callbacks import (
 )
 from lucidnet.training.data import DataLoader, TensorDataset
 from lucidnet.training.engine import Trainer
+from lucidnet.training.health import Health
 from lucidnet.training.last_layer import check_output, infer_problem, output_for
 from lucidnet.training.metric_callbacks import EarlyStopping, ModelCheckpoint, ReduceLROnPlateau
 from lucidnet.training.metrics import METRICS, Metric

@@ -221,13 +221,15 @@ class CallbackList:
 class History(Callback):
     """Records the logs of every epoch: ``history['loss'][e]``, ``history['val_accuracy']``...
 
-    ``epoch`` lists the epoch indices recorded (from ``initial_epoch`` on).
+    ``epoch`` lists the epoch indices recorded (from ``initial_epoch`` on); ``health``
+    the table of a :class:`~lucidnet.training.health.Health` callback that ran (else None).
     """
 
     def __init__(self):
         super().__init__()
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
+        self.health: list[dict] | None = None
 
     def on_train_begin(self, logs=None):
         self.epoch = []
