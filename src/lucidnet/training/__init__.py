@@ -75,6 +75,7 @@ __all__ = [
     "DataLoader",
     "EarlyStopping",
     "F1Score",
+    "Health",
     "History",
     "LearningRateScheduler",
     "METRICS",
