@@ -15,5 +15,5 @@ def wrap(line: str, width: int) -> str:
     """``line`` in lines of at most ``width`` characters, the continuations indented
     four more than the line."""
     indent = " " * min(len(line) - len(line.lstrip()) + 4, width // 2)
-    return "\n".join(textwrap.wrap(line, width, subsequent_indent=indent, drop_whitespace=False)
-                     or [""])
+    parts = textwrap.wrap(line, width, subsequent_indent=indent, drop_whitespace=False)
+    return "\n".join(part.rstrip() for part in parts)

@@ -1,4 +1,4 @@
-"""The ``lucidnet`` command: train, evaluate, predict, summary, activations, lab.
+"""The ``lucidnet`` command: train, evaluate, predict, summary, trace, activations, lab.
 
 Every failure a user can cause (an unknown dataset, a missing file, a CSV of the wrong
 width) ends in one clear line on stderr and exit status 2, never a traceback.
@@ -24,6 +24,8 @@ EXAMPLES = {
   lucidnet predict runs/digits/model.safetensors samples.csv
   lucidnet predict runs/digits/model.safetensors samples.csv --proba --output predictions.json""",
     "summary": "example:\n  lucidnet summary runs/digits/model.safetensors",
+    "trace": "examples:\n  lucidnet trace runs/digits/model.safetensors digits --batch 4\n"
+             "  lucidnet trace runs/digits/model.safetensors digits --html trace.html",
     "activations": "example:\n  lucidnet activations --out activations/",
     "lab": "examples:\n  lucidnet lab --quick\n  lucidnet lab --only xor --out lab-report",
     "datasets": """examples:
@@ -76,6 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--overwrite", action="store_true",
                        help="replace the run in the output folder instead of refusing")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
+    train.add_argument("--health", action="store_true",
+                       help="watch dead and saturated units, gradient norms and update ratios "
+                            "per layer; warn, print a table, write health.png")
 
     evaluate = command("evaluate", "Evaluate a saved model on a dataset's test split.", data=True)
     evaluate.add_argument("model", help="model file written by lucidnet train or save")
@@ -93,6 +98,17 @@ def _parser() -> argparse.ArgumentParser:
 
     summary = command("summary", "Print a saved model's layers and parameter counts.")
     summary.add_argument("model", help="model file")
+
+    trace = command("trace", "Show one training step of a saved model through the chain rule.",
+                    data=True)
+    trace.add_argument("model", help="model file")
+    trace.add_argument("dataset", help="dataset name: the batch is its first training samples")
+    trace.add_argument("--batch", type=int, default=4, help="batch size (default: 4)")
+    trace.add_argument("--loss", default=None,
+                       help="loss name (default: the one lucidnet train uses for the dataset)")
+    trace.add_argument("--width", type=int, default=100, help="columns of text (default: 100)")
+    trace.add_argument("--html", default=None, metavar="PATH",
+                       help="also write the trace as HTML with typeset formulas")
 
     gallery = command("activations", "Plot every activation and its derivative; print their facts.")
     gallery.add_argument("--out", default="activations", help="output folder (default: activations)")
@@ -153,20 +169,22 @@ def _cmd_train(args) -> None:
     from lucidnet.keras.callbacks import TerminateOnNaN
     from lucidnet.training.progress import ProgbarLogger
 
+    # the samples fit trains and validates on: N_train = ⌊N(1 − fraction)⌋, as fit's split
+    n_train = math.floor(len(data.x_train) * (1.0 - args.validation_split))
+    health = _health(data.x_train[:n_train], args.seed) if args.health else None
     guard = TerminateOnNaN()  # on by default: it names where the loss broke, said below
     # the bars readable at any width (training.progress), not the Keras facade's printer
     shown = [ProgbarLogger(verbose=verbose)] if verbose else []
     with numpy.errstate(over="ignore", invalid="ignore"):
         history = model.fit(
             data.x_train, data.y_train, epochs=args.epochs, batch_size=args.batch_size,
-            validation_split=args.validation_split, verbose=0, callbacks=[*shown, guard],
+            validation_split=args.validation_split, verbose=0,
+            callbacks=[*shown, guard] + ([health] if health else []),
         )
     if guard.stopped_batch is not None:
         raise UsageError(f"the training loss became {guard.invalid_loss} at epoch "
                          f"{guard.stopped_epoch + 1}, batch {guard.stopped_batch} (from 0); "
                          f"nothing was saved: try a smaller learning rate than --lr {args.lr:g}")
-    # the samples fit trained and validated on: N_train = ⌊N(1 − fraction)⌋, as fit's split
-    n_train = math.floor(len(data.x_train) * (1.0 - args.validation_split))
     splits = {"train": (data.x_train[:n_train], data.y_train[:n_train])}
     if n_train < len(data.x_train):
         splits["validation"] = (data.x_train[n_train:], data.y_train[n_train:])
@@ -181,10 +199,17 @@ def _cmd_train(args) -> None:
     model.save(out / "model.safetensors", metadata={"dataset": {
         "name": data.name, "task": data.task, "class_names": list(data.class_names)}})
     with atomic_write(out / "history.json", "w") as f:
-        json.dump({"history": history.history, "results": results}, f, indent=2)
+        record = {"history": history.history, "results": results}
+        if health is not None:
+            record["health"] = history.health
+        json.dump(record, f, indent=2)
     with atomic_write(out / "command.txt", "w") as f:
         f.write(_reproduce_command(args, out) + "\n")
     curves = _plot_history(history, out / "curves.png", data.name)
+    if health is not None:
+        print(health.report())
+        if curves:
+            _save_figure(health.plot(), out / "health.png")
     elapsed = time.perf_counter() - started
     saved = "model, history.json, curves.png and command.txt" if curves else (
         "model, history.json and command.txt (no curves.png: pip install lucidnet[plot])")
@@ -274,22 +299,36 @@ def _reproduce_command(args, out: Path) -> str:
     for flag in ("activation", "init", "optimizer", "lr", "epochs", "batch_size", "dropout",
                  "validation_split", "seed"):
         parts += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
-    parts += ["--out", str(out)]
+    parts += ["--out", str(out)] + (["--health"] if args.health else [])
     return shlex.join(parts)
+
+
+def _health(x_train, seed: int):
+    """The Health callback, probing a sample of up to 2048 training rows."""
+    import numpy
+
+    from lucidnet.training import Health
+
+    rows = numpy.random.default_rng(seed).permutation(x_train.shape[0])[:2048]
+    return Health(x_train[numpy.sort(rows)])
+
+
+def _save_figure(figure, path: Path) -> None:
+    from lucidnet._files import atomic_write
+
+    with atomic_write(path) as f:
+        figure.savefig(f, format="png", dpi=100)
 
 
 def _plot_history(history, path: Path, title: str) -> bool:
     """Write the training curves to ``path``; False when matplotlib (optional) is missing."""
-    from lucidnet._files import atomic_write
-
     try:
         import matplotlib.pyplot as plt
     except ImportError:
         return False
     figure = history.plot(title=title)
     try:
-        with atomic_write(path) as f:
-            figure.savefig(f, format="png", dpi=100)
+        _save_figure(figure, path)
     finally:
         plt.close(figure)  # History.plot made it with pyplot, which keeps it open
     return True
@@ -386,6 +425,26 @@ def _cmd_predict(args) -> None:
 
 def _cmd_summary(args) -> None:
     _load_model(args.model).summary()
+
+
+def _cmd_trace(args) -> None:
+    from lucidnet import datasets
+    from lucidnet.tracing import trace
+    from lucidnet.training.last_layer import output_for
+
+    if args.batch < 1 or args.width < 40:
+        raise UsageError(f"--batch must be ≥ 1 and --width ≥ 40, got {args.batch} and {args.width}")
+    model = _load_model(args.model)
+    data = datasets.load(args.dataset, raw=_scales_its_inputs(model))
+    loss = args.loss or output_for(data.task, data.y_train).loss
+    steps = trace(model, data.x_train[:args.batch], data.y_train[:args.batch], loss)
+    print(steps.to_text(args.width))
+    if args.html:
+        from lucidnet._files import atomic_write
+
+        with atomic_write(args.html) as f:
+            f.write(steps.to_html().encode("utf-8"))
+        print(f"wrote {args.html}")
 
 
 # -- activations and lab ----------------------------------------------------------

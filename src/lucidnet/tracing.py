@@ -38,7 +38,7 @@ def formulas(fn) -> tuple[str, str]:
     the layout of a displayed pair of formulas)."""
     doc = type(fn).__doc__ or ""
     paragraph = next((p for p in doc.split("\n\n") if "=" in p), "")
-    paragraph = " ".join(line.strip() for line in paragraph.strip().splitlines())
+    paragraph = " ".join(line.strip() for line in paragraph.strip().splitlines()).replace("``", "")
     parts = re.split(r";\s+|\s{3,}", paragraph, maxsplit=1)
     forward = parts[0].strip()
     derivative = re.sub(r"\s{3,}", ";  ", parts[1]).strip() if len(parts) > 1 else ""
@@ -87,9 +87,9 @@ class Trace:
                       f"       {s.output.name} = {_numbers(s.output.data)}"]
         lines.append(f"Backward pass (chain rule, from dL/dL = 1; ⊙ elementwise); L = {self.loss:.6g}")
         for i, s in reversed(list(enumerate(self.steps, 1))):
-            lines += [f"{i:>3}  {_title(s)}:  in dL/d{s.output.name} = {_numbers(s.output.grad)}",
+            lines += [f"{i:>3}  {_title(s)}:  in {_d(s.output.name)} = {_numbers(s.output.grad)}",
                       f"       local derivative: {s.derivative or '(not stated)'}"]
-            lines += [f"       out dL/d{v.name} {_shape(v.grad)} = {_numbers(v.grad)}"
+            lines += [f"       out {_d(v.name)} {_shape(v.grad)} = {_numbers(v.grad)}"
                       for v in s.inputs if v.grad is not None]
         return "\n".join(wrap(printable(line), width) for line in lines)
 
@@ -106,10 +106,10 @@ class Trace:
                         f"<td>{_h(_numbers(s.output.data))}</td></tr>")
         back = []
         for i, s in reversed(list(enumerate(self.steps, 1))):
-            outs = "<br>".join(f"dL/d{_h(v.name)} {_shape(v.grad)} = {_h(_numbers(v.grad))}"
+            outs = "<br>".join(f"{_h(_d(v.name))} {_shape(v.grad)} = {_h(_numbers(v.grad))}"
                                for v in s.inputs if v.grad is not None)
             back.append(f"<tr><td>{i}</td><td>{_h(_title(s))}</td>"
-                        f"<td>dL/d{_h(s.output.name)} = {_h(_numbers(s.output.grad))}</td>"
+                        f"<td>{_h(_d(s.output.name))} = {_h(_numbers(s.output.grad))}</td>"
                         f"<td>{_tex(s.derivative)}</td><td>{outs}</td></tr>")
         return _PAGE.format(loss=f"{self.loss:.6g}", forward="\n".join(rows),
                             backward="\n".join(back))
@@ -179,6 +179,11 @@ def _value(t, names: dict, constant: str) -> Value:
 
 def _title(s: Step) -> str:
     return f"{s.function} (layer {s.layer!r})" if s.layer else s.function
+
+
+def _d(name: str) -> str:
+    """dL/d of a tensor by name: dL/da3, dL/d(hidden.kernel)."""
+    return f"dL/d({name})" if "." in name else f"dL/d{name}"
 
 
 def _shape(a) -> str:
