@@ -1,6 +1,8 @@
 """``lucidnet trace`` and ``lucidnet train --health`` (in-process, as tests/test_cli.py)."""
 
 import json
+import subprocess
+import sys
 
 from test_cli import error_line, run
 
@@ -36,3 +38,16 @@ def test_trace_prints_one_step_in_100_columns_and_writes_html(tmp_path):
     assert status == 0 and max(map(len, narrow.splitlines())) <= 60
     status, _, stderr = run("trace", model, "digits", "--batch", 0)
     assert status == 2 and "--batch must be ≥ 1" in error_line(stderr)
+
+
+def test_a_fresh_process_loads_the_course_reuters_network(tmp_path):
+    """The first matrix product of a process maps OpenBLAS's buffers; it must not happen
+    under the loader's address-space cap (the process then died, exit 1, no message)."""
+    build = ("from lucidnet import keras;"
+             "m = keras.Sequential([keras.Input(shape=(10000,)), keras.layers.Dense(64),"
+             " keras.layers.Dense(64), keras.layers.Dense(46)]);"
+             f"m.save({str(tmp_path / 'm.safetensors')!r})")
+    subprocess.run([sys.executable, "-c", build], check=True)
+    done = subprocess.run([sys.executable, "-m", "lucidnet", "summary", tmp_path / "m.safetensors"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -223,10 +223,13 @@ def _memory_cap(nbytes: int):
     MemoryError at once instead of filling 40 GB. Linux and NumPy only (elsewhere the
     block runs uncapped); other threads share the cap for the milliseconds it lasts.
     """
-    used = _address_space()
-    if used is None or backend.name != "numpy":
+    if _address_space() is None or backend.name != "numpy":
         yield
         return
+    # OpenBLAS maps its buffers (tens of MB per thread) at its first product: done before
+    # the cap, or the build's first product ends the process ("Memory allocation failed")
+    numpy.ones((2, 2)) @ numpy.ones((2, 2))
+    used = _address_space()
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     cap = used + nbytes if hard == resource.RLIM_INFINITY else min(used + nbytes, hard)
     if soft != resource.RLIM_INFINITY and soft <= cap:
