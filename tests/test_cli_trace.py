@@ -44,8 +44,8 @@ def test_a_fresh_process_loads_the_course_reuters_network(tmp_path):
     """The first matrix product of a process maps OpenBLAS's buffers; it must not happen
     under the loader's address-space cap (the process then died, exit 1, no message)."""
     build = ("from lucidnet import keras;"
-             "m = keras.Sequential([keras.Input(shape=(10000,)), keras.layers.Dense(64),"
-             " keras.layers.Dense(64), keras.layers.Dense(46)]);"
+             "m = keras.Sequential([keras.Input(shape=(10000,)),"
+             " keras.layers.Dense(64, kernel_initializer='he_normal'), keras.layers.Dense(46)]);"
              f"m.save({str(tmp_path / 'm.safetensors')!r})")
     subprocess.run([sys.executable, "-c", build], check=True)
     done = subprocess.run([sys.executable, "-m", "lucidnet", "summary", tmp_path / "m.safetensors"],
