@@ -9,7 +9,7 @@ import lucidnet
 from lucidnet import keras, nn
 from lucidnet.diagnostics import numerical_gradient
 from lucidnet._text import printable
-from lucidnet.tracing import formulas, trace
+from lucidnet.tracing import _tex, formulas, trace
 
 
 def lecture_batch(N=4, seed=0):
@@ -156,6 +156,7 @@ def test_html_typesets_the_formulas_and_escapes_names():
     assert "mathjax" in page and r"\(\mathrm{dX}\ =\ \mathrm{dY}\ Wᵀ;" in page
     assert page.count("<tr>") == 2 + 2 * 6
     assert printable("a\x07b") == "a\\x07b"
+    assert _tex("p_y = 50% of ln x_ \\") == r"\(p_y\ =\ 50\%\ \mathrm{of}\ \mathrm{ln}\ x\_\ \backslash \)"
 
 
 def test_a_model_that_returns_no_tensor_is_refused():

@@ -204,12 +204,19 @@ def _h(text: str) -> str:
 
 
 def _tex(formula: str) -> str:
-    """A docstring formula as inline TeX for MathJax: words upright, spaces kept."""
+    """A docstring formula as inline TeX for MathJax: words upright, spaces kept, x_i and
+    e^{−x} as sub- and superscripts."""
     if not formula:
         return ""
-    tex = re.sub(r"[#$%&_\\]", lambda m: "\\" + m.group(), formula)
-    tex = re.sub(r"[A-Za-z]{2,}", lambda m: r"\mathrm{" + m.group() + "}", tex)
-    return r"\(" + _h(tex.replace(" ", r"\ ")) + r"\)"
+    tex = re.sub(r"[A-Za-z]{2,}|[#$%&]|_(?![\w{])|\\| ", _tex_token, formula)
+    return r"\(" + _h(tex) + r"\)"
+
+
+def _tex_token(match) -> str:
+    t = match.group()
+    if len(t) > 1:
+        return r"\mathrm{" + t + "}"
+    return {" ": r"\ ", "\\": r"\backslash "}.get(t, "\\" + t)
 
 
 _PAGE = """<!DOCTYPE html>
