@@ -164,7 +164,32 @@ def test_entry_declares_domain_kinks_and_facts(name):
     assert all(lo < k < hi for k in meta.get("kinks", ())), "a kink outside the domain"
     assert isinstance(meta["facts"], Facts)
     assert activations.info(name) is meta["facts"]
-    assert all(isinstance(v, (str, bool)) and v != "" for v in vars(meta["facts"]).values())
+    thresholds = {"saturation_point", "dead_below"}
+    assert all(isinstance(v, (str, bool)) and v != ""
+               for k, v in vars(meta["facts"]).items() if k not in thresholds)
+    assert all(v is None or isinstance(v, float) for k, v in vars(meta["facts"]).items()
+               if k in thresholds)
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if not ACTIVATIONS.meta(n).get("requires")])
+def test_the_saturation_point_and_dead_region_are_where_the_derivative_says(name):
+    """Beyond the saturation point the derivative is at most a fifth of its largest value
+    (σ': 0.045 of 0.25); at and below ``dead_below`` it is exactly 0, just above it not."""
+    facts = activations.info(name)
+
+    def derivative(values):
+        x = Tensor(np.array(values, dtype=np.float64), requires_grad=True)
+        ACTIVATIONS.resolve(name)(x).sum().backward()
+        return x.grad
+
+    if facts.saturation_point is not None:
+        p = facts.saturation_point
+        peak = derivative(np.linspace(-p, p, 601)).max()
+        assert (derivative([-p - 1e-9, p + 1e-9, -2 * p, 3 * p]) <= peak / 5).all()
+    if facts.dead_below is not None:
+        d = facts.dead_below
+        np.testing.assert_array_equal(derivative([d, d - 1, d - 100]), 0.0)
+        assert derivative([d + 1e-6])[0] > 0
 
 
 @pytest.mark.parametrize("name", NAMES)
