@@ -8,22 +8,10 @@ import pytest
 import lucidnet
 from lucidnet import keras, nn
 from lucidnet.diagnostics import numerical_gradient
+from lucidnet.lab.backprop import _by_hand as by_hand
+from lucidnet.lab.backprop import _images as lecture_batch
 from lucidnet._text import printable
 from lucidnet.tracing import _tex, formulas, trace
-
-
-def lecture_batch(N=4, seed=0):
-    """N noisy 10×10 images: a vertical bar (y = 1) or a horizontal one (y = 0)."""
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(0, 0.3, (N, 10, 10))
-    y = (np.arange(N) % 2 == 0).astype(np.float64)[:, None]
-    for n in range(N):
-        k = rng.integers(2, 8)
-        if y[n, 0]:
-            x[n, :, k] += 0.7
-        else:
-            x[n, k, :] += 0.7
-    return x, y
 
 
 def lecture_model(seed=0):
@@ -44,40 +32,35 @@ def by_name(t):
 
 
 def test_trace_of_the_lecture_example_is_the_hand_computation():
-    x, y = lecture_batch()
+    x, y = lecture_batch(4)
     model = lecture_model()
     t = trace(model, x, y, nn.BCELoss())
     assert [s.function for s in t.steps] == ["Reshape", "LinearFunction", "Sigmoid",
                                              "LinearFunction", "Sigmoid", "BinaryCrossEntropy"]
-    W1, b1 = model[1].weight.numpy(), model[1].bias.numpy()
-    W2, b2 = model[3].weight.numpy(), model[3].bias.numpy()
-    # the lecture, forward: x₁ = flatten(x), x₂ = x₁W₁ + b₁, x₃ = σ(x₂), x₄ = x₃W₂ + b₂, P = σ(x₄)
-    N = len(x)
-    a1 = x.reshape(N, -1)
-    a2 = a1 @ W1 + b1
-    a3 = 1 / (1 + np.exp(-a2))
-    a4 = a3 @ W2 + b2
-    P = 1 / (1 + np.exp(-a4))
-    L = -np.mean(y * np.log(P) + (1 - y) * np.log(1 - P))
-    # backward: dL/dP = (−y/P + (1 − y)/(1 − P))/N, dP/dx = P(1 − P), dL/dW₂ = x₃ᵀ dL/dx₄ …
-    dP = (-y / P + (1 - y) / (1 - P)) / N
-    da4 = dP * P * (1 - P)
-    dW2, db2, da3 = a3.T @ da4, da4.sum(0), da4 @ W2.T
-    da2 = da3 * a3 * (1 - a3)
-    dW1, db1, da1 = a1.T @ da2, da2.sum(0), da2 @ W1.T
-    expected = {"a1": (a1, da1), "a2": (a2, da2), "a3": (a3, da3), "a4": (a4, da4),
-                "ŷ": (P, dP), "1.weight": (W1, dW1), "1.bias": (b1, db1),
-                "3.weight": (W2, dW2), "3.bias": (b2, db2), "x": (x, da1.reshape(x.shape))}
     seen = by_name(t)
-    for name, (value, grad) in expected.items():
-        np.testing.assert_allclose(seen[name][0], value, rtol=1e-12, atol=1e-15, err_msg=name)
-        np.testing.assert_allclose(seen[name][1], grad, rtol=1e-10, atol=1e-15, err_msg=name)
+    # the lab's hand computation of the same pass (lucidnet.lab.backprop)
+    L, P, grads, _ = by_hand(x, y, *(p.numpy() for p in model.parameters()))
     assert t.loss == pytest.approx(L, rel=1e-12)
+    np.testing.assert_allclose(seen["ŷ"][0], P, rtol=1e-12)
+    names = {"W1": "1.weight", "b1": "1.bias", "W2": "3.weight", "b2": "3.bias", "x": "x"}
+    for hand, name in names.items():
+        np.testing.assert_allclose(seen[name][1], grads[hand], rtol=1e-10, atol=1e-16, err_msg=name)
+    # each line of the backward is the lecture's formula applied to the trace's own values
+    N, (a1, da1), (a2, da2), (a3, da3), (a4, da4), (P, dP) = len(x), *(
+        seen[k] for k in ("a1", "a2", "a3", "a4", "ŷ"))
     assert seen["L"][1] == 1.0
+    np.testing.assert_allclose(dP, (-y / P + (1 - y) / (1 - P)) / N, rtol=1e-12)  # dL/dP
+    np.testing.assert_allclose(da4, dP * P * (1 - P), rtol=1e-12)  # dP/dx = P(1 − P)
+    np.testing.assert_allclose(seen["3.weight"][1], a3.T @ da4, rtol=1e-12)  # dL/dW₂ = xᵀ dL/dx
+    np.testing.assert_allclose(da3, da4 @ seen["3.weight"][0].T, rtol=1e-12)  # W₂ᵀ dL/dx
+    np.testing.assert_allclose(da2, da3 * a3 * (1 - a3), rtol=1e-12)
+    np.testing.assert_allclose(seen["1.bias"][1], da2.sum(0), rtol=1e-12)
+    np.testing.assert_allclose(da1, da2 @ seen["1.weight"][0].T, rtol=1e-12)
+    np.testing.assert_array_equal(seen["x"][1], da1.reshape(x.shape))
 
 
 def test_trace_gradients_are_the_fused_models_grads_and_central_differences():
-    x, y = lecture_batch()
+    x, y = lecture_batch(4)
     model = lecture_model()
     seen = by_name(trace(model, x, y, "binary_crossentropy"))
     plain = lecture_model()  # the same weights, run the ordinary way (as one Chain)
@@ -105,7 +88,7 @@ def test_trace_gradients_are_the_fused_models_grads_and_central_differences():
 
 
 def test_trace_leaves_the_models_grads_as_one_backward_and_its_mode():
-    x, y = lecture_batch()
+    x, y = lecture_batch(4)
     model = lecture_model()
     for p in model.parameters():
         p.grad = np.ones_like(p.data)  # stale gradients are not added in
@@ -151,7 +134,7 @@ def test_text_fits_100_columns_and_escapes_names():
 
 
 def test_html_typesets_the_formulas_and_escapes_names():
-    x, y = lecture_batch()
+    x, y = lecture_batch(4)
     page = trace(lecture_model(), x, y, nn.BCELoss()).to_html()
     assert "mathjax" in page and r"\(\mathrm{dX}\ =\ \mathrm{dY}\ Wᵀ;" in page
     assert page.count("<tr>") == 2 + 2 * 6
