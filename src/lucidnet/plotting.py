@@ -295,3 +295,24 @@ def facts_table(names=None) -> str:
         for i in range(max(len(cell) for cell in row)):
             out.append(line([cell[i] if i < len(cell) else "" for cell in row]))
     return "\n".join(out)
+
+
+def health_figure(table: list[dict]):
+    """The table of a :class:`~lucidnet.training.Health` callback: dead units, saturated
+    values, gradient norm ‖∂L/∂θ‖ and update ratio ‖Δθ‖/‖θ‖ against the epoch, one line
+    per layer (the last two on a log scale)."""
+    fig = _matplotlib_figure()(figsize=(14, 3.4))
+    panels = fig.subplots(1, 4)
+    measures = (("dead", "dead units", False), ("saturated", "saturated values", False),
+                ("grad_norm", "‖∂L/∂θ‖", True), ("update_ratio", "‖Δθ‖ / ‖θ‖ per step", True))
+    for ax, (key, title, log) in zip(panels, measures):
+        for layer in dict.fromkeys(r["layer"] for r in table):
+            points = [(r["epoch"] + 1, r[key]) for r in table
+                      if r["layer"] == layer and r[key] is not None]
+            if points:
+                ax.plot(*zip(*points), "o-", ms=3, label=layer)
+        ax.set(title=title, xlabel="epoch", yscale="log" if log else "linear")
+        ax.grid(alpha=0.3)
+    panels[0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig

@@ -245,25 +245,11 @@ class Health(Callback):
         return "\n".join(wrap(printable(line), 100) for line in lines)
 
     def plot(self):
-        """One panel per measure (dead, saturated, gradient norm, update ratio) against
-        the epoch, a line per layer; returns the matplotlib Figure (extra ``plot``)."""
-        from matplotlib.figure import Figure
+        """One panel per measure against the epoch, a line per layer: the matplotlib
+        Figure of :func:`lucidnet.plotting.health_figure` (extra ``plot``)."""
+        from lucidnet.plotting import health_figure
 
-        fig = Figure(figsize=(14, 3.4))
-        panels = fig.subplots(1, 4)
-        measures = (("dead", "dead units", False), ("saturated", "saturated values", False),
-                    ("grad_norm", "‖∂L/∂θ‖", True), ("update_ratio", "‖Δθ‖ / ‖θ‖ per step", True))
-        for ax, (key, title, log) in zip(panels, measures):
-            for layer in dict.fromkeys(r["layer"] for r in self.table):
-                points = [(r["epoch"] + 1, r[key]) for r in self.table
-                          if r["layer"] == layer and r[key] is not None]
-                if points:
-                    ax.plot(*zip(*points), "o-", ms=3, label=layer)
-            ax.set(title=title, xlabel="epoch", yscale="log" if log else "linear")
-            ax.grid(alpha=0.3)
-        panels[0].legend(fontsize=7)
-        fig.tight_layout()
-        return fig
+        return health_figure(self.table)
 
 
 def _percent(share) -> str:
