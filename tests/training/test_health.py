@@ -131,3 +131,18 @@ def test_a_nan_is_named_where_it_appears():
     health.on_epoch_end(0)
     assert any("first appeared in the forward of LinearFunction at epoch 1" in w
                for w in health.warnings)
+
+
+def test_sparse_probe_inputs_and_bad_arguments():
+    scipy_sparse = pytest.importorskip("scipy.sparse")
+    model = nn.Sequential(nn.Linear(6, 4), nn.ReLU(), nn.Linear(4, 2))
+    x = scipy_sparse.random(10, 6, density=0.3, format="csr", random_state=0, dtype=np.float32)
+    health = Health(x, model=model, batch_size=4, verbose=0)
+    health.on_epoch_end(0)  # no batch seen: the activations alone
+    assert 0 <= rows(health)["0"]["dead"] <= 1 and math.isnan(rows(health)["0"]["grad_norm"])
+    with pytest.raises(ValueError, match=r"fraction must be in \(0, 1\]"):
+        Health(x, fraction=0)
+    with pytest.raises(ValueError, match="update_ratio must be \\(low, high\\)"):
+        Health(x, update_ratio=(1.0, 0.1))
+    with pytest.raises(ValueError, match="one row per example, got shape \\(3,\\)"):
+        Health(np.ones(3))

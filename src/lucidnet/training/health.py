@@ -81,12 +81,22 @@ class Health(Callback):
                  gradient_ratio=(1e-3, 1e3), update_ratio=(1e-6, 1e-1), verbose: int = 1,
                  model=None):
         super().__init__()
+        if not 0 < fraction <= 1 or int(batch_size) < 1:
+            raise ValueError(f"Health: fraction must be in (0, 1] and batch_size ≥ 1, got "
+                             f"{fraction!r} and {batch_size!r}")
+        for arg, band in (("gradient_ratio", gradient_ratio), ("update_ratio", update_ratio)):
+            if len(band) != 2 or not 0 <= band[0] < band[1]:
+                raise ValueError(f"Health: {arg} must be (low, high) with 0 ≤ low < high, got {band!r}")
+        if getattr(x, "ndim", 0) < 2 or x.shape[0] == 0:
+            raise ValueError(f"Health: x must be probe inputs, one row per example, got "
+                             f"shape {getattr(x, 'shape', None)}")
         self.x, self.batch_size, self.fraction = x, int(batch_size), float(fraction)
         self.gradient_ratio, self.update_ratio = tuple(gradient_ratio), tuple(update_ratio)
         self.verbose = verbose
         self.table: list[dict] = []
         self.warnings: list[str] = []
         self._since: dict[tuple, int] = {}
+        self._sums, self._before = {}, None
         if model is not None:
             self.set_model(model)
 
@@ -133,7 +143,7 @@ class Health(Callback):
         module.eval()
         try:
             with detect_anomaly():
-                for start in range(0, len(self.x), self.batch_size):
+                for start in range(0, self.x.shape[0], self.batch_size):
                     xb = self.x[start:start + self.batch_size]
                     out = module(Tensor(xb.toarray() if hasattr(xb, "toarray") else xb))
                     for k, node in enumerate(n for n in tape(out) if type(n.grad_fn) in watched):
