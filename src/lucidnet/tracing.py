@@ -122,7 +122,8 @@ def trace(model, x, y, loss) -> Trace:
     ``loss``: a loss module (called PyTorch's way, ``loss(ŷ, y)``), or a loss name or
     function (Keras's way, ``loss(y, ŷ)``). The model's gradients are zeroed first and
     hold this batch's afterwards, as after ``zero_grad(); L.backward()``; no parameter
-    changes. The model runs in training mode (Dropout drops), then returns to its mode.
+    changes. The model runs in training mode, as a training step (Dropout drops and draws
+    from the generator, BatchNorm updates its running statistics), then returns to its mode.
     """
     params = {id(p): name for name, p in model.named_parameters()} if isinstance(model, Module) else {}
     dtype = next((p.dtype for p in model.parameters()), backend.float_dtype) if params else backend.float_dtype

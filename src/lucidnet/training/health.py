@@ -4,8 +4,9 @@
 a PyTorch-style loop) that measures, for every layer:
 
 - dead units: the share of a ReLU layer's units whose input is ≤ 0 (the activation's
-  ``dead_below`` fact) on every example of the probe data: they pass no gradient and
-  cannot recover;
+  ``dead_below`` fact) on every example of the probe data (a sample of the training data,
+  run through the network as it is at the epoch's end): they pass no gradient and cannot
+  recover;
 - saturation: the share of a sigmoid or tanh layer's values with |x| beyond the
   activation's ``saturation_point`` fact (3 for both), where the derivative is near 0;
 - the gradient norm ‖∂L/∂θ‖ of the layer's parameters, averaged over the epoch's
