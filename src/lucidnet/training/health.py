@@ -58,7 +58,9 @@ def _layer_of(tensor, owners: dict) -> str | None:
 
 
 def _norm(arrays) -> float:
-    return math.sqrt(sum(float((a * a).sum()) for a in arrays))
+    """‖(a₁, a₂, …)‖₂ of arrays together, one pass over each (BLAS dot, no temporary)."""
+    xp = backend.xp
+    return math.sqrt(sum(float(xp.vdot(a.ravel(), a.ravel())) for a in arrays))
 
 
 class Health(Callback):
@@ -129,9 +131,10 @@ class Health(Callback):
             sums[1] += 1
             before = self._before.get(k)  # None: the layer was built in this batch
             if before is not None:
+                for saved, p in zip(before, ps):
+                    saved -= p.data  # θ_before − θ_after: the step, in the snapshot's place
                 weight = _norm(p.data for p in ps)
-                update = _norm(p.data - saved for p, saved in zip(ps, before))
-                sums[2] += update / weight if weight else math.inf
+                sums[2] += _norm(before) / weight if weight else math.inf
                 sums[3] += 1
 
     # -- per epoch: activations, the table, the warnings --------------------------------
