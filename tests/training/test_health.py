@@ -119,7 +119,11 @@ def test_keras_fit_keeps_the_table_in_the_history_and_reports_in_100_columns():
     assert text.splitlines()[0] == "Training health after epoch 3" and "hidden" in text
     assert max(map(len, text.splitlines())) <= 100
     figure = health.plot()
-    assert len(figure.axes) == 4
+    assert [ax.get_title() for ax in figure.axes] == [
+        "dead units", "saturated values", "‖∂L/∂θ‖", "‖Δθ‖ / ‖θ‖ per step"]
+    assert figure.axes[1].texts[0].get_text() == "no sigmoid or tanh layer"
+    assert [len(ax.lines) for ax in figure.axes] == [1, 0, 2, 2]
+    assert keras.callbacks.Health is Health
 
 
 def test_a_nan_is_named_where_it_appears():
