@@ -150,3 +150,28 @@ def test_sparse_probe_inputs_and_bad_arguments():
         Health(x, update_ratio=(1.0, 0.1))
     with pytest.raises(ValueError, match="one row per example, got shape \\(3,\\)"):
         Health(np.ones(3))
+
+
+def test_the_fused_fit_and_the_tape_give_the_same_table():
+    """Trainer.fit steps an nn.Sequential without the tape (the Chain); Health reads the
+    same gradients and updates there as when every step runs on the tape."""
+    from lucidnet.training import Trainer
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((96, 12)).astype(np.float32)
+    y = rng.integers(0, 3, 96)
+    tables = []
+    for eager in (False, True):
+        lucidnet.manual_seed(0)
+        model = nn.Sequential(nn.Linear(12, 16), nn.ReLU(), nn.Linear(16, 16), nn.Tanh(),
+                              nn.Linear(16, 3), nn.Softmax())
+        trainer = Trainer(model, "sparse_categorical_crossentropy", optim.Adam(model.parameters()),
+                          seed=0, run_eagerly=eager)
+        health = Health(x[:32], verbose=0)
+        history = trainer.fit(x, y, epochs=2, batch_size=16, verbose=0, callbacks=[health])
+        assert history.health is health.table
+        tables.append(health.table)
+    assert tables[0] == tables[1]
+    last = {r["layer"]: r for r in tables[0] if r["epoch"] == 1}
+    assert last["0"]["activation"] == "relu" and last["2"]["activation"] == "tanh"
+    assert all(r["grad_norm"] > 0 and r["update_ratio"] > 0 for r in last.values())
