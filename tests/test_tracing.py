@@ -149,3 +149,11 @@ def test_a_model_that_returns_no_tensor_is_refused():
 
     with pytest.raises(TypeError, match="one Tensor, got tuple"):
         trace(Pair(), np.ones((2, 2)), np.ones((2, 2)), "mse")
+
+
+def test_a_lazily_built_keras_model_and_a_non_module_are_handled():
+    model = keras.Sequential([keras.layers.Dense(2, name="only")])  # built by the first call
+    t = trace(model, np.ones((3, 4)), np.zeros((3, 2)), "mse")
+    assert t.steps[0].layer == "only" and t.steps[0].inputs[1].name == "only.kernel"
+    with pytest.raises(TypeError, match="must be a lucidnet Module"):
+        trace(lambda x: x, np.ones((2, 2)), np.ones((2, 2)), "mse")

@@ -125,15 +125,16 @@ def trace(model, x, y, loss) -> Trace:
     changes. The model runs in training mode, as a training step (Dropout drops and draws
     from the generator, BatchNorm updates its running statistics), then returns to its mode.
     """
-    params = {id(p): name for name, p in model.named_parameters()} if isinstance(model, Module) else {}
-    dtype = next((p.dtype for p in model.parameters()), backend.float_dtype) if params else backend.float_dtype
+    if not isinstance(model, Module):
+        raise TypeError(f"trace: the model must be a lucidnet Module (nn, Keras), got "
+                        f"{type(model).__name__}")
+    dtype = next((p.dtype for p in model.parameters()), backend.float_dtype)
     data = x.toarray() if hasattr(x, "toarray") else x  # a SciPy sparse batch: dense, to show
     x = Tensor(backend.asarray(backend.to_numpy(getattr(data, "data", data)), dtype=dtype),
                requires_grad=True, name="x")
-    was_training = getattr(model, "training", True)
-    if isinstance(model, Module):
-        model.train()
-        model.zero_grad()
+    was_training = model.training
+    model.train()
+    model.zero_grad()
     try:
         with detect_anomaly():
             out = model(x)
@@ -146,8 +147,8 @@ def trace(model, x, y, loss) -> Trace:
                     node.retain_grad()
             L.backward()
     finally:
-        if isinstance(model, Module):
-            model.train(was_training)
+        model.train(was_training)
+    params = {id(p): name for name, p in model.named_parameters()}  # a lazy model is built now
     names = {id(x): "x", **params}
     steps = []
     for k, node in enumerate(n for n in nodes if not n.is_leaf):
