@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import math
 
-from lucidnet import backend
+from lucidnet import activations, backend
 from lucidnet._text import printable, wrap
 from lucidnet.autograd import Tensor, detect_anomaly, tape
 from lucidnet.errors import AnomalyError
@@ -40,12 +40,12 @@ def _watched() -> dict:
     """Activation Function class → (name, facts), for every registered activation whose
     facts state a saturation point or a dead region: the class each one puts on the tape."""
     found = {}
-    for name in ACTIVATIONS.names():
-        meta = ACTIVATIONS.meta(name)
-        facts = meta["facts"]
-        if meta.get("requires") or (facts.saturation_point is None and facts.dead_below is None):
+    for name in activations.names():
+        facts = activations.info(name)
+        if ACTIVATIONS.meta(name).get("requires") or (
+                facts.saturation_point is None and facts.dead_below is None):
             continue
-        out = ACTIVATIONS.resolve(name)(Tensor([0.5], requires_grad=True))
+        out = activations.get(name)(Tensor([0.5], requires_grad=True))
         found[type(out.grad_fn)] = (name, facts)
     return found
 
