@@ -97,6 +97,9 @@ def test_gradients_vanish_through_twenty_sigmoid_layers():
     assert ratio < 1e-6
     assert any(w.startswith("gradients vanish: the first layer's gradient norm is") for w in health.warnings)
     assert table["0"]["activation"] == "sigmoid" and table["38"]["activation"] is None
+    model.append(nn.Sigmoid())  # an output σ is not a hidden unit: not counted
+    health.on_epoch_end(1)
+    assert rows(health)["38"]["activation"] is None
     assert sum(r["activation"] == "sigmoid" for r in table.values()) == 19
 
 

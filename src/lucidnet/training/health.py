@@ -7,8 +7,10 @@ a PyTorch-style loop) that measures, for every layer:
   ``dead_below`` fact) on every example of the probe data (a sample of the training data,
   run through the network as it is at the epoch's end): they pass no gradient and cannot
   recover;
-- saturation: the share of a sigmoid or tanh layer's values with |x| beyond the
-  activation's ``saturation_point`` fact (3 for both), where the derivative is near 0;
+- saturation: the share of a hidden sigmoid or tanh layer's values with |x| beyond the
+  activation's ``saturation_point`` fact (3 for both), where the derivative is near 0 (an
+  output σ(o) is not counted: with cross-entropy its gradient is ŷ − y, and a confident
+  right answer is no fault);
 - the gradient norm ‖∂L/∂θ‖ of the layer's parameters, averaged over the epoch's
   batches, and its ratio first layer / last layer (≪ 1: vanishing, ≫ 1: exploding);
 - the update-to-weight ratio ‖Δθ‖ / ‖θ‖ of one optimizer step, averaged over the batches
@@ -150,7 +152,8 @@ class Health(Callback):
                 for start in range(0, self.x.shape[0], self.batch_size):
                     xb = self.x[start:start + self.batch_size]
                     out = module(Tensor(xb.toarray() if hasattr(xb, "toarray") else xb))
-                    for k, node in enumerate(n for n in tape(out) if type(n.grad_fn) in watched):
+                    hidden = (n for n in tape(out) if n is not out)  # ŷ = σ(o) may saturate
+                    for k, node in enumerate(n for n in hidden if type(n.grad_fn) in watched):
                         name, facts = watched[type(node.grad_fn)]
                         x = node.grad_fn.inputs[0]
                         layer = _layer_of(x, owners) or f"{name} #{k + 1}"
