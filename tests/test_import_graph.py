@@ -14,10 +14,10 @@ import lucidnet
 ROOT = pathlib.Path(lucidnet.__file__).parent
 
 LAYERS = [
-    ("errors", "_version", "backend", "registry", "denormals", "_files"),
+    ("errors", "_version", "backend", "registry", "denormals", "_files", "_text"),
     ("autograd",),
     ("functional", "activations", "losses", "initializers"),
-    ("nn", "optim", "optimizers", "io", "datasets", "diagnostics", "__init__"),
+    ("nn", "optim", "optimizers", "io", "datasets", "diagnostics", "tracing", "__init__"),
     ("training",),
     ("keras", "sklearn", "torch", "plotting"),
     ("lab",),

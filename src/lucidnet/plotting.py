@@ -295,28 +295,3 @@ def facts_table(names=None) -> str:
         for i in range(max(len(cell) for cell in row)):
             out.append(line([cell[i] if i < len(cell) else "" for cell in row]))
     return "\n".join(out)
-
-
-def health_figure(table: list[dict]):
-    """The table of a :class:`~lucidnet.training.Health` callback: dead units, saturated
-    values, gradient norm ‖∂L/∂θ‖ and update ratio ‖Δθ‖/‖θ‖ against the epoch, one line
-    per layer (the last two on a log scale)."""
-    fig = _matplotlib_figure()(figsize=(14, 3.4))
-    panels = fig.subplots(1, 4)
-    measures = (("dead", "dead units", False, "no ReLU layer"),
-                ("saturated", "saturated values", False, "no sigmoid or tanh layer"),
-                ("grad_norm", "‖∂L/∂θ‖", True, "no step"),
-                ("update_ratio", "‖Δθ‖ / ‖θ‖ per step", True, "no step"))
-    for ax, (key, title, log, none) in zip(panels, measures):
-        for color, layer in enumerate(dict.fromkeys(r["layer"] for r in table)):
-            points = [(r["epoch"] + 1, r[key]) for r in table
-                      if r["layer"] == layer and r[key] is not None]
-            if points:
-                ax.plot(*zip(*points), "o-", ms=3, color=f"C{color}", label=layer)
-        if not ax.lines:
-            ax.text(0.5, 0.5, none, ha="center", va="center", transform=ax.transAxes)
-        ax.set(title=title, xlabel="epoch", yscale="log" if log and ax.lines else "linear")
-        ax.grid(alpha=0.3)
-    panels[2].legend(fontsize=7)  # every layer with parameters has a gradient norm
-    fig.tight_layout()
-    return fig

@@ -40,15 +40,12 @@ __all__ = ["Health"]
 @functools.cache
 def _watched() -> dict:
     """Activation Function class → (name, facts), for every registered activation whose
-    facts state a saturation point or a dead region: the class each one puts on the tape."""
+    facts state a saturation point or a dead region (the class its entry hands out)."""
     found = {}
     for name in activations.names():
         facts = activations.info(name)
-        if ACTIVATIONS.meta(name).get("requires") or (
-                facts.saturation_point is None and facts.dead_below is None):
-            continue
-        out = activations.get(name)(Tensor([0.5], requires_grad=True))
-        found[type(out.grad_fn)] = (name, facts)
+        if facts.saturation_point is not None or facts.dead_below is not None:
+            found[ACTIVATIONS.meta(name)["function"]] = (name, facts)
     return found
 
 
@@ -262,11 +259,33 @@ class Health(Callback):
         return "\n".join(wrap(printable(line), 100) for line in lines)
 
     def plot(self):
-        """One panel per measure against the epoch, a line per layer: the matplotlib
-        Figure of :func:`lucidnet.plotting.health_figure` (extra ``plot``)."""
-        from lucidnet.plotting import health_figure
-
-        return health_figure(self.table)
+        """Dead units, saturated values, gradient norm ‖∂L/∂θ‖ and update ratio ‖Δθ‖/‖θ‖
+        against the epoch, one line per layer (the last two on a log scale): a matplotlib
+        Figure (the ``plot`` extra)."""
+        try:
+            from matplotlib.figure import Figure
+        except ImportError as err:
+            raise ImportError("Health.plot needs matplotlib, an optional dependency: "
+                              "pip install lucidnet[plot]") from err
+        fig = Figure(figsize=(14, 3.4))
+        panels = fig.subplots(1, 4)
+        measures = (("dead", "dead units", False, "no ReLU layer"),
+                    ("saturated", "saturated values", False, "no sigmoid or tanh layer"),
+                    ("grad_norm", "‖∂L/∂θ‖", True, "no step"),
+                    ("update_ratio", "‖Δθ‖ / ‖θ‖ per step", True, "no step"))
+        for ax, (key, title, log, none) in zip(panels, measures):
+            for color, layer in enumerate(dict.fromkeys(r["layer"] for r in self.table)):
+                points = [(r["epoch"] + 1, r[key]) for r in self.table
+                          if r["layer"] == layer and r[key] is not None]
+                if points:
+                    ax.plot(*zip(*points), "o-", ms=3, color=f"C{color}", label=layer)
+            if not ax.lines:
+                ax.text(0.5, 0.5, none, ha="center", va="center", transform=ax.transAxes)
+            ax.set(title=title, xlabel="epoch", yscale="log" if log and ax.lines else "linear")
+            ax.grid(alpha=0.3)
+        panels[2].legend(fontsize=7)  # every layer with parameters has a gradient norm
+        fig.tight_layout()
+        return fig
 
 
 def _percent(share) -> str:
