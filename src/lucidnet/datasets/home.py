@@ -3,9 +3,9 @@ look for dataset files.
 
 ``data_home()`` is ``$LUCIDNET_DATA`` when set (``lucidnet --data-dir`` sets it), else
 ``$LUCIDNET_SHARED_DATA`` (the name the test suite and CI use for the same layout),
-else the platform's user data folder (``~/.local/share/lucidnet`` on Linux,
-``~/Library/Application Support/lucidnet`` on macOS, ``%LOCALAPPDATA%\\lucidnet`` on
-Windows; platformdirs). Inside it, one place per dataset:
+else the platform's user data folder (``$XDG_DATA_HOME/lucidnet``, by default
+``~/.local/share/lucidnet``, on Linux; ``~/Library/Application Support/lucidnet`` on
+macOS; ``%LOCALAPPDATA%\\lucidnet`` on Windows). Inside it, one place per dataset:
 
     fashion-mnist/            Keras's four Fashion-MNIST files (*.gz or plain)
     mnist/                    LeCun's four MNIST files
@@ -20,6 +20,7 @@ Caches that lucidnet builds (the parsed Reuters corpus) go to ``_files.cache_dir
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 
@@ -28,9 +29,17 @@ def data_home() -> Path:
     for variable in ("LUCIDNET_DATA", "LUCIDNET_SHARED_DATA"):
         if os.environ.get(variable):
             return Path(os.environ[variable]).expanduser()
-    import platformdirs
+    return _user_data_dir() / "lucidnet"
 
-    return Path(platformdirs.user_data_dir("lucidnet", appauthor=False))
+
+def _user_data_dir() -> Path:
+    """Where the platform keeps a user's application data (platformdirs' rule, without
+    the dependency: the core keeps to NumPy, SciPy, tqdm and safetensors)."""
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
 
 
 def locate(path: str | os.PathLike, *parts: str) -> Path:
