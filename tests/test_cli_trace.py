@@ -29,9 +29,11 @@ def test_trace_prints_one_step_in_100_columns_and_writes_html(tmp_path):
     lines = stdout.splitlines()
     assert max(map(len, lines)) <= 100
     assert lines[0].startswith("Forward pass")
-    assert lines[1] == ("  1  LinearFunction (layer 'hidden_1'):  x (3, 64), hidden_1.kernel (64, 8), "
-                        "hidden_1.bias (8,) → a1")
-    assert "  5  SparseCategoricalCrossEntropy:  y (3,), ŷ (3, 10) → L ()" in lines
+    assert lines[1] == "  1  NormalizationFunction:  x (3, 64) → a1 (3, 64)"  # the raw features' scaling
+    assert lines[2] == "       s = max(√σ², ε);  Y = (X − μ) / s (invert=False);  Y = μ + X · s (invert=True)"
+    assert lines[4] == ("  2  LinearFunction (layer 'hidden_1'):  a1 (3, 64), hidden_1.kernel (64, 8), "
+                        "hidden_1.bias (8,) →")
+    assert "  6  SparseCategoricalCrossEntropy:  y (3,), ŷ (3, 10) → L ()" in lines
     assert any(line.startswith("       out dL/d(hidden_1.kernel) (64, 8) = ") for line in lines)
     assert "mathjax@3" in (tmp_path / "trace.html").read_text(encoding="utf-8")
     status, narrow, _ = run("trace", model, "digits", "--width", 60)

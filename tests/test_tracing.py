@@ -120,6 +120,10 @@ def test_formulas_come_from_the_docstrings():
 
     assert formulas(Sigmoid()) == ("σ(x) = 1 / (1 + e^{−x})", "σ'(x) = σ(x)(1 − σ(x)).")
     assert formulas(LinearFunction()) == ("Y = X W + b", "dX = dY Wᵀ;  dW = Xᵀ dY;  db = Σₙ dY")
+    normalization = nn.Normalization(mean=0.0, variance=1.0).function()[0]
+    assert formulas(normalization) == (
+        "s = max(√σ², ε);  Y = (X − μ) / s (invert=False);  Y = μ + X · s (invert=True)",
+        "dX = dY / s (invert=False);  dX = dY · s (invert=True)")
 
 
 def test_text_fits_100_columns_and_escapes_names():

@@ -33,16 +33,22 @@ FULL_VALUES = 8
 
 
 def formulas(fn) -> tuple[str, str]:
-    """(forward, derivative) of a Function as its docstring states them: the first
-    paragraph holding an '=', split at its first ';' (or its first run of three spaces,
-    the layout of a displayed pair of formulas)."""
-    doc = type(fn).__doc__ or ""
-    paragraph = next((p for p in doc.split("\n\n") if "=" in p), "")
-    paragraph = " ".join(line.strip() for line in paragraph.strip().splitlines()).replace("``", "")
-    parts = re.split(r";\s+|\s{3,}", paragraph, maxsplit=1)
-    forward = parts[0].strip()
-    derivative = re.sub(r"\s{3,}", ";  ", parts[1]).strip() if len(parts) > 1 else ""
-    return forward, derivative
+    """(forward, derivative) of a Function as its docstring states them, from the first
+    paragraph holding an '='. A displayed block (columns three spaces apart) gives per
+    line the forward in its first column and derivatives in the others, a last column
+    in parentheses being the line's condition; a sentence is split at its first ';'."""
+    doc = (type(fn).__doc__ or "").replace("``", "")
+    lines = next((p for p in doc.split("\n\n") if "=" in p), "").strip().splitlines()
+    if not any(re.search(r"\S\s{3,}\S", line) for line in lines):
+        forward, _, derivative = " ".join(line.strip() for line in lines).partition("; ")
+        return forward.strip(), derivative.strip()
+    forward, derivative = [], []
+    for line in lines:
+        columns = re.split(r"\s{3,}", line.strip())
+        condition = " " + columns.pop() if len(columns) > 1 and columns[-1].startswith("(") else ""
+        forward.append(columns[0] + condition)
+        derivative += [c + condition for c in columns[1:]]
+    return ";  ".join(forward), ";  ".join(derivative)
 
 
 @dataclass
