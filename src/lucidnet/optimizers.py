@@ -71,6 +71,8 @@ class KerasOptimizer:
             self.lr = _check_rate("the scheduled learning_rate",
                                   float(self.schedule(self.iterations)))
         self.iterations += 1
+        if self.global_clipnorm is None and self.clipnorm is None and self.clipvalue is None:
+            return super().step()
         params = [p for g in self.param_groups for p in g["params"] if p.grad is not None]
         if self.global_clipnorm is not None and params:
             norm = sum(float((p.grad * p.grad).sum()) for p in params) ** 0.5

@@ -41,6 +41,7 @@ def test_registered_activations_fuse_from_every_door():
     assert isinstance(function_of(nn.Activation("relu"))[0], A.ReLU)
     assert isinstance(function_of(keras.layers.Activation("sigmoid"))[0], A.Sigmoid)
     assert isinstance(function_of(keras.layers.Dropout(0.5))[0], nn.layers.DropoutFunction)
+    assert function_of(keras.layers.Softmax(axis=0))[0].axis == 0
     model = _course_model()
     fn, params = function_of(model)
     kinds = [type(f).__name__ for _, f, _ in fn.pieces]
