@@ -40,19 +40,11 @@ from lucidnet.training.callbacks import CallbackList, echo
 from lucidnet.training.data import DataLoader, is_sparse
 from lucidnet.training.inputs import (FitData, as_model_input, model_inputs,
                                       warn_single_class_tail)
-from lucidnet.training.outputs import Head, build_heads, split_outputs
-from lucidnet.training.progress import ProgbarLogger
+from lucidnet.training.outputs import Head, build_heads, join_outputs, split_outputs
+from lucidnet.training.progress import ProgbarLogger, verbosity
 from lucidnet.training.step import TapeFreeStep, loss_function
 
 _NOTES = logging.getLogger("lucidnet")
-
-
-def _verbose(verbose) -> int:
-    if verbose == "auto":
-        return 1
-    if verbose not in (0, 1, 2):
-        raise ValueError(f"verbose must be 'auto', 0, 1 or 2, got {verbose!r}")
-    return int(verbose)
 
 
 class Trainer:
@@ -60,11 +52,11 @@ class Trainer:
 
     ``loss``: a name, a callable, or a dict/list per output; ``optimizer``: an
     optimizer (bound to the model's parameters on first use if created unbound) or a
-    Keras name (Keras's optimizer, :mod:`lucidnet.optimizers`); ``metrics``: names, Metric objects or functions (a list, or per
-    output); ``loss_weights``: per output. ``seed`` fixes the shuffles (drawn from
-    ``backend.rng()`` when None). ``callback_model`` is what callbacks see as
-    ``self.model`` and whose ``stop_training`` ends fit (default: this Trainer; the
-    Keras facade passes its Model).
+    Keras name (Keras's optimizer, :mod:`lucidnet.optimizers`); ``metrics``: names,
+    Metric objects or functions (a list, or per output); ``loss_weights``: per output.
+    ``seed`` fixes the shuffles (drawn from ``backend.rng()`` when None).
+    ``callback_model`` is what callbacks see as ``self.model`` and whose
+    ``stop_training`` ends fit (default: this Trainer; the Keras facade passes its Model).
 
     The engine protocol callbacks rely on: ``model``, ``optimizer``,
     ``stop_training``, ``get_weights()``/``set_weights()``, ``metric_direction(name)``,
@@ -74,12 +66,8 @@ class Trainer:
     Keras 3's printer); ``sorted_logs``: log the names sorted, validation after (Keras
     3's order); ``print_notes``: print what a self-resolving metric chose ('accuracy'
     → ...) at its first use; it goes to the 'lucidnet' logger at INFO either way.
-
-    Example::
-
-        trainer = Trainer(model, 'sparse_categorical_crossentropy',
-                          optim.Adam(model.parameters(), lr=1e-3), metrics=['accuracy'])
-        history = trainer.fit(X, y, epochs=10, validation_split=0.2)
+    Example: ``Trainer(model, 'sparse_categorical_crossentropy', optim.Adam(model.parameters(),
+    lr=1e-3), metrics=['accuracy']).fit(X, y, epochs=10, validation_split=0.2)``.
     """
 
     def __init__(self, model: Module, loss=None, optimizer=None, metrics=None,
@@ -204,7 +192,7 @@ class Trainer:
         for a model of several inputs; y: an array, or a dict/list of arrays
         for several outputs; ``validation_data``: (x, y) or (x, y, sample_weight).
         """
-        verbose = _verbose(verbose)
+        verbose = verbosity(verbose)
         if not 0.0 <= validation_split < 1.0:
             raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
         train = self._data(x, y, sample_weight, class_weight)
@@ -332,7 +320,7 @@ class Trainer:
         Returns a dict when ``return_dict``; else, as Keras, the loss alone when nothing
         else is logged, or the list of values in ``metrics_names`` order.
         """
-        verbose = _verbose(verbose)
+        verbose = verbosity(verbose)
         data = self._data(x, y, sample_weight)
         loader = data.loader(batch_size)
         cbs = CallbackList(callbacks, progbar=self.progress() if verbose else None,
@@ -383,7 +371,7 @@ class Trainer:
     def predict(self, x, batch_size: int = 32, verbose="auto", callbacks=None):
         """The model's outputs for x in eval mode, without gradients, as NumPy arrays
         (a dict or list of arrays for a multi-output model)."""
-        verbose = _verbose(verbose)
+        verbose = verbosity(verbose)
         keys, inputs, several = model_inputs(x, self._dtype())
         loader = DataLoader(tuple(inputs), batch_size=batch_size)
         cbs = CallbackList(callbacks, progbar=self.progress() if verbose else None,
@@ -407,9 +395,4 @@ class Trainer:
         finally:
             model.train(was_training)
         cbs.on_predict_end()
-        arrays = [numpy.concatenate(p) for p in parts]
-        if isinstance(first, dict):
-            return dict(zip(names, arrays))
-        if isinstance(first, (list, tuple)):
-            return type(first)(arrays)
-        return arrays[0]
+        return join_outputs(first, names, [numpy.concatenate(p) for p in parts])

@@ -102,6 +102,16 @@ def split_outputs(out) -> tuple[list | None, list]:
     return None, [out]
 
 
+def join_outputs(like, names: list | None, arrays: list):
+    """``arrays`` in the structure of the model's output ``like`` (the inverse of
+    :func:`split_outputs`): a dict by ``names``, a list or tuple, or the one array."""
+    if isinstance(like, dict):
+        return dict(zip(names, arrays))
+    if isinstance(like, (list, tuple)):
+        return type(like)(arrays)
+    return arrays[0]
+
+
 def per_output(spec, names: list, what: str, default=None) -> list:
     """A per-output setting: a dict by name, a list by position (one entry for one
     output, as Keras), or one for all (a Keras config, ``{'class_name': ..., 'config':

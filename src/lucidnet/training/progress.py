@@ -66,6 +66,15 @@ def _notebook_bar():
     return notebook_tqdm
 
 
+
+def verbosity(verbose) -> int:
+    """Keras's ``verbose``: 'auto' is 1 (bars), 0 silent, 2 one line per epoch."""
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"verbose must be 'auto', 0, 1 or 2, got {verbose!r}")
+    return int(verbose)
+
 class ProgbarLogger(Callback):
     """Progress bars on tqdm. ``verbose``, else ``params['verbose']`` (set by fit),
     picks the level.
