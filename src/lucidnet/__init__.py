@@ -27,3 +27,12 @@ from lucidnet._version import __version__  # noqa: E402
 from lucidnet.io import load, save  # noqa: E402  (model files: lucidnet.save(model, path))
 from lucidnet import nn, optim  # noqa: E402,F401  (lucidnet.optim after import lucidnet, as torch.optim)
 from lucidnet.tracing import trace  # noqa: E402  (one training step through the chain rule)
+
+
+def __getattr__(name):
+    """``lucidnet.SummaryWriter``: tensorboardX's writer, imported on first use."""
+    if name == "SummaryWriter":
+        from lucidnet.tensorboard import SummaryWriter
+
+        return SummaryWriter
+    raise AttributeError(f"module 'lucidnet' has no attribute {name!r}")

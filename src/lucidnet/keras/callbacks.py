@@ -16,3 +16,4 @@ from lucidnet.training import (  # noqa: F401
     TerminateOnNaN,
 )
 from lucidnet.keras.progbar import ProgbarLogger  # noqa: F401  (Keras 3's format)
+from lucidnet.training.tensorboard import TensorBoard  # noqa: F401

@@ -279,6 +279,29 @@ class Model(Layer):
         """The architecture as JSON (no weights): :func:`model_from_json` builds it again."""
         return io.to_json(self)
 
+    def export(self, filepath, format="onnx", verbose=None, input_signature=None,  # noqa: A002
+               **kwargs) -> None:
+        """Write the model for inference elsewhere, as Keras 3's ``export``: ``format``
+        'onnx' only (Keras's default, 'tf_saved_model', needs TensorFlow), through
+        :func:`lucidnet.onnx.export` (``opset=`` among ``kwargs``). ``input_signature``:
+        an ``Input`` (or a list of them) when the model does not know its input shape."""
+        if format != "onnx":
+            raise ValueError(f"lucidnet exports format='onnx' only, got format={format!r}")
+        from lucidnet import onnx
+
+        if input_signature is not None:
+            shapes = [t.shape[1:] for t in _flatten(input_signature)]
+        elif self._nodes:
+            shapes = [t.shape[1:] for t in self.inputs]
+        elif getattr(self, "_input_shape", None) is not None:
+            shapes = [self._input_shape[1:]]
+        else:
+            raise ValueError(f"{self.label()} does not know its input shape yet: build it "
+                             "(an Input, fit, or build) or pass input_signature")
+        onnx.export(self, filepath, shapes, **kwargs)
+        if verbose or verbose is None:
+            print(f"Saved artifact at '{filepath}'.")
+
     def _compile_config(self) -> dict:
         trainer = self._trainer
         return {"loss": _nested(trainer.loss, _loss_name),

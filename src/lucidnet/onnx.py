@@ -1,0 +1,472 @@
+"""ONNX export: a model's forward, traced on the tape, written as an ONNX graph.
+
+``export(model, path)`` runs the model once, in evaluation mode, on a batch of
+placeholder inputs and walks the tape from the outputs back to the input: each
+:class:`~lucidnet.autograd.Function` met on the way becomes its ONNX operator or a
+small composition of operators (one exporter per Function class, in :data:`EXPORTERS`),
+each Parameter an initializer named by its ``state_dict`` name. Whatever door built
+the model (``nn``, the Keras facade, a Module of one's own), the graph is what its
+forward computes; a forward that leaves lucidnet's Functions (a NumPy computation
+wrapped in a new Tensor) or uses a Function without an exporter is refused with an
+error naming it, never written as a wrong graph.
+
+Layouts and conventions: lucidnet's Linear weight W is (in, out), so ``Gemm(X, W, b)``
+takes it as it is; Dropout is the identity and BatchNorm uses its running statistics
+(inference form); the batch axis is dynamic ('N'). The graph computes in float32: a
+float64 model is exported with its weights rounded to float32 (ONNX keeps float
+attributes, such as LeakyRelu's slope, as float32 anyway, and onnxruntime's CPU
+provider has no float64 kernels for Elu, Selu, HardSigmoid, Softplus or Erf).
+GELU is the ``Gelu`` operator from opset 20 and ``x·½(1 + erf(x/√2))`` (or its tanh
+form) below. Needs the ``onnx`` package: ``pip install 'lucidnet[onnx]'``.
+
+>>> from lucidnet import nn, onnx
+>>> onnx.export(nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)), 'mlp.onnx')  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy
+
+from lucidnet import backend
+from lucidnet._files import atomic_write
+from lucidnet.autograd import Tensor, enable_grad
+from lucidnet.autograd import ops
+from lucidnet.functional import activations as A
+from lucidnet.nn.container import Chain
+from lucidnet.nn.layers import BatchNormFunction, DropoutFunction, LinearFunction
+
+__all__ = ["EXPORTERS", "DEFAULT_OPSET", "ExportError", "export"]
+
+DEFAULT_OPSET = 17
+"""The opset written unless asked (PyTorch's ``torch.onnx.export`` default)."""
+
+MIN_OPSET = 13
+"""Softmax over one axis and Split/Squeeze with axes as inputs: the oldest opset written."""
+
+_TRACE_BATCH = 3  # a batch size that a reshape mixing batch and features cannot hide
+
+
+class ExportError(TypeError):
+    """A model (or one of its operations) that cannot be written as ONNX."""
+
+
+def _onnx():
+    try:
+        import onnx
+    except ImportError as err:
+        raise ImportError("ONNX export needs the onnx package: pip install 'lucidnet[onnx]'") from err
+    return onnx
+
+
+# -- the graph under construction ----------------------------------------------------
+class Graph:
+    """The nodes and initializers of the graph being written, and fresh value names."""
+
+    def __init__(self, opset: int):
+        self.onnx = _onnx()
+        self.opset = opset
+        self.nodes, self.initializers, self._count = [], [], 0
+
+    def fresh(self, hint: str) -> str:
+        self._count += 1
+        return f"{hint}_{self._count}"
+
+    def op(self, op_type: str, *inputs: str, out: str | None = None, **attributes) -> str:
+        """Append one node; its output's name (``out``, or a fresh one)."""
+        out = out or self.fresh(op_type)
+        self.nodes.append(self.onnx.helper.make_node(op_type, list(inputs), [out], **attributes))
+        return out
+
+    def const(self, value, name: str | None = None) -> str:
+        """An initializer holding ``value``; floating values are stored as float32."""
+        array = numpy.asarray(backend.to_numpy(value) if not numpy.isscalar(value) else value)
+        if array.dtype.kind == "f":
+            array = array.astype(numpy.float32)
+        name = name or self.fresh("const")
+        self.initializers.append(self.onnx.numpy_helper.from_array(array, name))
+        return name
+
+    def ints(self, values) -> str:
+        return self.const(numpy.asarray(values, dtype=numpy.int64))
+
+    def reduce(self, op_type: str, x: str, axes, keepdims: int, out=None) -> str:
+        """A Reduce* node: axes an attribute before opset 18, an input from 18 on."""
+        if self.opset >= 18:
+            return self.op(op_type, x, self.ints(axes), out=out, keepdims=keepdims)
+        return self.op(op_type, x, out=out, axes=list(axes), keepdims=keepdims)
+
+
+EXPORTERS: dict[type, object] = {}
+"""Function class → ``exporter(graph, fn, inputs, out) -> name``: writes the nodes that
+compute ``fn`` from the value names ``inputs`` ('' for an absent input such as a bias),
+its last node named ``out``. The tests export every registered layer and activation,
+so a Function without an entry here fails the suite."""
+
+
+def exports(*classes):
+    """Decorator: register an exporter for the Function ``classes``."""
+
+    def register(exporter):
+        for cls in classes:
+            EXPORTERS[cls] = exporter
+        return exporter
+
+    return register
+
+
+def _float(value) -> float:
+    return float(value)
+
+
+# -- activations: their ONNX operator, or a composition --------------------------------
+_UNARY = {A.Sigmoid: "Sigmoid", A.Tanh: "Tanh", A.ReLU: "Relu", A.Absolute: "Abs",
+          A.Exponential: "Exp", ops.Exp: "Exp", ops.Log: "Log", ops.Sqrt: "Sqrt",
+          ops.Abs: "Abs", ops.Neg: "Neg"}
+
+
+@exports(*_UNARY)
+def _unary(g, fn, ins, out):
+    return g.op(_UNARY[type(fn)], ins[0], out=out)
+
+
+@exports(A.BinaryStep)
+def _binary_step(g, fn, ins, out):
+    """step(x) = Cast(x ≥ 0) to float (1 at 0)."""
+    at_least_0 = g.op("GreaterOrEqual", ins[0], g.const(0.0))
+    return g.op("Cast", at_least_0, out=out, to=g.onnx.TensorProto.FLOAT)
+
+
+@exports(A.Identity)
+def _identity(g, fn, ins, out):
+    if fn.a == 1:
+        return g.op("Identity", ins[0], out=out)
+    return g.op("Mul", ins[0], g.const(_float(fn.a)), out=out)
+
+
+@exports(A.HardSigmoid)
+def _hard_sigmoid(g, fn, ins, out):
+    """max(0, min(1, αx + β)) with Keras 3's and PyTorch's α = 1/6, β = 1/2."""
+    return g.op("HardSigmoid", ins[0], out=out, alpha=1 / 6, beta=0.5)
+
+
+@exports(A.LeakyReLU)
+def _leaky_relu(g, fn, ins, out):
+    return g.op("LeakyRelu", ins[0], out=out, alpha=_float(fn.slope))
+
+
+@exports(A.PReLU)
+def _prelu(g, fn, ins, out):
+    return g.op("PRelu", ins[0], ins[1], out=out)  # α broadcasts over x, as ONNX's slope
+
+
+@exports(A.ELU)
+def _elu(g, fn, ins, out):
+    """Elu(α) when λ = 1, else Selu(α, γ = λ): λ·(x or α(eˣ − 1)) is ONNX's Selu."""
+    if fn.scale == 1:
+        return g.op("Elu", ins[0], out=out, alpha=_float(fn.alpha))
+    return g.op("Selu", ins[0], out=out, alpha=_float(fn.alpha), gamma=_float(fn.scale))
+
+
+@exports(A.GELU)
+def _gelu(g, fn, ins, out):
+    """Gelu from opset 20; below, ½x(1 + erf(x/√2)) or ½x(1 + tanh(√(2/π)(x + 0.044715x³)))."""
+    x = ins[0]
+    if g.opset >= 20:
+        return g.op("Gelu", x, out=out, approximate=fn.approximate)
+    if fn.approximate == "tanh":
+        cube = g.op("Mul", g.op("Mul", x, x), x)
+        inner = g.op("Add", x, g.op("Mul", cube, g.const(0.044715)))
+        t = g.op("Tanh", g.op("Mul", inner, g.const(math.sqrt(2 / math.pi))))
+    else:
+        t = g.op("Erf", g.op("Mul", x, g.const(1 / math.sqrt(2))))
+    half_x = g.op("Mul", x, g.const(0.5))
+    return g.op("Mul", half_x, g.op("Add", t, g.const(1.0)), out=out)
+
+
+@exports(A.SiLU)
+def _silu(g, fn, ins, out):
+    """x·σ(βx)."""
+    x = ins[0]
+    bx = x if fn.beta == 1 else g.op("Mul", x, g.const(_float(fn.beta)))
+    return g.op("Mul", x, g.op("Sigmoid", bx), out=out)
+
+
+@exports(A.Softplus)
+def _softplus(g, fn, ins, out):
+    """x where βx > threshold, else Softplus(βx)/β (ONNX's Softplus is ln(1 + eˣ))."""
+    x, beta = ins[0], _float(fn.beta)
+    bx = x if beta == 1 else g.op("Mul", x, g.const(beta))
+    soft = g.op("Softplus", bx)
+    soft = soft if beta == 1 else g.op("Div", soft, g.const(beta))
+    linear = g.op("Greater", bx, g.const(_float(fn.threshold)))
+    return g.op("Where", linear, x, soft, out=out)
+
+
+@exports(A.Softmax, A.LogSoftmax)
+def _softmax(g, fn, ins, out):
+    return g.op(type(fn).__name__, ins[0], out=out, axis=int(fn.axis))
+
+
+@exports(A.Maxout)
+def _maxout(g, fn, ins, out):
+    """Reshape (*, C·k) → (*, C, k), then the max over the last axis."""
+    *lead, features = fn.shape
+    shape = g.ints([0] * len(lead) + [features // fn.k, fn.k])
+    return g.reduce("ReduceMax", g.op("Reshape", ins[0], shape), [-1], 0, out=out)
+
+
+# -- layers' Functions -------------------------------------------------------------
+@exports(LinearFunction)
+def _linear(g, fn, ins, out):
+    """Gemm(X, W, b) for a batch of vectors (W is (in, out) as Gemm wants it), else
+    MatMul then Add (leading axes broadcast)."""
+    X, W, b = ins
+    if fn.X.ndim == 2:
+        return g.op("Gemm", X, W, *([b] if b else []), out=out)
+    if not b:
+        return g.op("MatMul", X, W, out=out)
+    return g.op("Add", g.op("MatMul", X, W), b, out=out)
+
+
+@exports(BatchNormFunction)
+def _batch_norm(g, fn, ins, out):
+    """BatchNormalization with the running statistics (inference form); a layer without
+    running statistics normalizes with its batch's, as in :class:`BatchNormFunction`."""
+    X, gamma, beta = ins
+    C = fn.X_hat.shape[1]
+    if not fn.training:
+        gamma = gamma or g.const(numpy.ones(C, numpy.float32))
+        beta = beta or g.const(numpy.zeros(C, numpy.float32))
+        return g.op("BatchNormalization", X, gamma, beta, g.const(fn.running_mean),
+                    g.const(fn.running_var), out=out, epsilon=_float(fn.eps))
+    Xc = g.op("Sub", X, g.reduce("ReduceMean", X, [0], 1))
+    var = g.reduce("ReduceMean", g.op("Mul", Xc, Xc), [0], 1)
+    inv_std = g.op("Reciprocal", g.op("Sqrt", g.op("Add", var, g.const(_float(fn.eps)))))
+    steps = [("Mul", inv_std)] + [(op, v) for op, v in (("Mul", gamma), ("Add", beta)) if v]
+    y = Xc
+    for i, (op, v) in enumerate(steps):
+        y = g.op(op, y, v, out=out if i == len(steps) - 1 else None)
+    return y
+
+
+@exports(DropoutFunction)
+def _dropout(g, fn, ins, out):
+    raise ExportError("Dropout ran in training mode while the model was traced in evaluation "
+                      "mode; a forward that calls F.dropout(..., training=True) cannot be "
+                      "exported: pass training=self.training")
+
+
+@exports(Chain)
+def _chain(g, fn, ins, out):
+    """The layers of a Chain in turn, each by its own Function's exporter."""
+    x, params, last = ins[0], list(ins[1:]), len(fn.layers) - 1
+    for i, (module, inner, k) in enumerate(fn.layers):
+        x = _emit(g, inner, [x, *params[:k]], out if i == last else None, module.label())
+        params = params[k:]
+    return x
+
+
+# -- primitives of autograd.ops -----------------------------------------------------
+_BINARY = {ops.Add: "Add", ops.Sub: "Sub", ops.Mul: "Mul", ops.Div: "Div",
+           ops.MatMul: "MatMul", ops.PowTensor: "Pow", ops.Maximum: "Max", ops.Minimum: "Min"}
+
+
+@exports(*_BINARY)
+def _binary(g, fn, ins, out):
+    return g.op(_BINARY[type(fn)], *ins, out=out)
+
+
+@exports(ops.Pow)
+def _pow(g, fn, ins, out):
+    return g.op("Pow", ins[0], g.const(fn.p), out=out)
+
+
+@exports(ops.Cast)
+def _cast(g, fn, ins, out):
+    dtype = numpy.dtype(fn.dtype)
+    if dtype.kind == "f":  # the graph computes in float32
+        dtype = numpy.dtype(numpy.float32)
+    to = g.onnx.helper.np_dtype_to_tensor_dtype(dtype)
+    return g.op("Cast", ins[0], out=out, to=to)
+
+
+@exports(ops.Reshape)
+def _reshape(g, fn, ins, out):
+    """The new shape with −1 on the batch axis, so any batch size runs; a reshape that
+    spreads the batch over the other axes has no such shape and is refused."""
+    target = numpy.empty(fn.shape, dtype=numpy.bool_).reshape(fn.new_shape).shape
+    if not target or target[0] % _TRACE_BATCH or fn.shape[0] != _TRACE_BATCH:
+        raise ExportError(f"a reshape from {fn.shape} to {target} (batch of {_TRACE_BATCH}) "
+                          "moves the batch axis: it cannot be exported with a dynamic batch")
+    return g.op("Reshape", ins[0], g.ints([-1, *target[1:]]), out=out)
+
+
+@exports(ops.Transpose)
+def _transpose(g, fn, ins, out):
+    if fn.axes is None or fn.axes[0] != 0:
+        raise ExportError(f"a transpose with axes {fn.axes} moves the batch axis")
+    return g.op("Transpose", ins[0], out=out, perm=[int(a) for a in fn.axes])
+
+
+@exports(ops.Clip)
+def _clip(g, fn, ins, out):
+    bounds = ["" if v is None else g.const(_float(v)) for v in (fn.low, fn.high)]
+    return g.op("Clip", ins[0], *bounds, out=out)
+
+
+@exports(ops.Concatenate)
+def _concatenate(g, fn, ins, out):
+    return g.op("Concat", *ins, out=out, axis=int(fn.axis))
+
+
+# -- tracing -----------------------------------------------------------------------
+def _emit(g, fn, ins, out, where: str | None = None) -> str:
+    exporter = EXPORTERS.get(type(fn))
+    if exporter is None:
+        layer = f" in {where}" if where else ""
+        raise ExportError(
+            f"{type(fn).__module__}.{type(fn).__name__}{layer} has no ONNX exporter; "
+            f"the operations lucidnet exports are: "
+            f"{', '.join(sorted(c.__name__ for c in EXPORTERS))}")
+    return exporter(g, fn, ins, out)
+
+
+def _outputs(result, model) -> list[tuple[str, Tensor]]:
+    """(name, Tensor) per output: a dict's keys, Keras's output names, or output_i."""
+    if isinstance(result, dict):
+        return [(str(k), v) for k, v in result.items()]
+    if isinstance(result, (list, tuple)):
+        names = list(getattr(model, "output_names", None) or [])
+        if len(names) != len(result):
+            names = [f"output_{i}" for i in range(len(result))]
+        return list(zip(names, result))
+    return [("output", result)]
+
+
+def _topological(outputs: list[Tensor]) -> list[Tensor]:
+    """Every tensor the outputs were made from, each after the tensors it was made of."""
+    order, seen, stack = [], set(), [(t, False) for t in reversed(outputs)]
+    while stack:
+        t, ready = stack.pop()
+        if ready:
+            order.append(t)
+            continue
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        stack.append((t, True))
+        if t.grad_fn is not None:
+            stack.extend((i, False) for i in reversed(t.grad_fn.inputs)
+                         if isinstance(i, Tensor) and id(i) not in seen)
+    return order
+
+
+def _model_dtype(model):
+    params = list(model.parameters())
+    return params[0].dtype if params else backend.float_dtype
+
+
+def infer_input_shape(model) -> tuple:
+    """The shape of one sample, when the first layer says it (in_features, num_features)."""
+    leaves = [m for m in model.modules() if next(m.children(), None) is None]
+    first = leaves[0] if leaves else model
+    for attr in ("in_features", "num_features"):
+        if isinstance(getattr(first, attr, None), numbers.Integral):
+            return (int(getattr(first, attr)),)
+    raise ExportError(f"cannot tell the input shape of {type(model).__name__} from its first "
+                      f"layer ({type(first).__name__}); pass input_shape=(features, ...)")
+
+
+def _trace(model, shapes):
+    """The model's outputs on placeholder inputs (evaluation mode, the tape on), the
+    inputs, and the names of its parameters; every module's mode is restored."""
+    dtype = _model_dtype(model)
+    rng = numpy.random.default_rng(0)
+    inputs = [Tensor(backend.asarray(rng.standard_normal((_TRACE_BATCH, *s)), dtype=dtype),
+                     requires_grad=True) for s in shapes]
+    modes = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try:
+        with enable_grad():
+            result = model(inputs[0] if len(inputs) == 1 else inputs)
+    finally:
+        for m, mode in modes:  # parents first: a child's own mode is set after its parent's
+            m.train(mode)
+    return _outputs(result, model), inputs
+
+
+def _check_opset(opset) -> int:
+    newest = _onnx().defs.onnx_opset_version()
+    if not isinstance(opset, numbers.Integral) or not MIN_OPSET <= opset <= newest:
+        raise ValueError(f"opset must be an integer from {MIN_OPSET} to {newest} (the onnx "
+                         f"package's newest), got {opset!r}")
+    return int(opset)
+
+
+def to_onnx(model, input_shape=None, opset: int = DEFAULT_OPSET):
+    """The ONNX ModelProto of ``model`` (see :func:`export`), checked by ``onnx.checker``."""
+    onnx = _onnx()
+    opset = _check_opset(opset)
+    if input_shape is None:
+        input_shape = infer_input_shape(model)
+    shapes = ([tuple(s) for s in input_shape] if input_shape and
+              isinstance(input_shape[0], (list, tuple)) else [tuple(input_shape)])
+    outputs, inputs = _trace(model, shapes)
+    g = Graph(opset)
+    input_names = ["input"] if len(inputs) == 1 else [f"input_{i}" for i in range(len(inputs))]
+    names = {id(t): n for t, n in zip(inputs, input_names)}
+    params = {id(p): n for n, p in model.named_parameters()}
+    wanted = {}
+    for name, t in outputs:
+        if not isinstance(t, Tensor):
+            raise ExportError(f"output {name!r} of {type(model).__name__} is a "
+                              f"{type(t).__name__}, not a Tensor")
+        wanted.setdefault(id(t), name)
+    for t in _topological([t for _, t in outputs]):
+        if id(t) in names:
+            continue
+        if t.grad_fn is None:
+            if id(t) not in params:
+                raise ExportError(
+                    f"{type(model).__name__}'s forward uses a tensor of shape {t.shape} that "
+                    "is neither its input nor one of its parameters: made outside "
+                    "lucidnet's operations (the tape cannot say how it depends on the input)")
+            names[id(t)] = g.const(t.data, params[id(t)])
+            continue
+        ins = [names[id(i)] if isinstance(i, Tensor) else ("" if i is None else g.const(i))
+               for i in t.grad_fn.inputs]
+        names[id(t)] = _emit(g, t.grad_fn, ins, wanted.get(id(t)))
+    graph_outputs = []
+    for name, t in outputs:
+        if names[id(t)] != name:  # an input, a parameter or a tensor given twice
+            g.op("Identity", names[id(t)], out=name)
+        rest = ["N"] if t.ndim and t.shape[0] == _TRACE_BATCH else [None] if t.ndim else []
+        graph_outputs.append(onnx.helper.make_tensor_value_info(
+            name, onnx.TensorProto.FLOAT, rest + list(t.shape[1:])))
+    graph_inputs = [onnx.helper.make_tensor_value_info(n, onnx.TensorProto.FLOAT, ["N", *s])
+                    for n, s in zip(input_names, shapes)]
+    graph = onnx.helper.make_graph(g.nodes, type(model).__name__, graph_inputs, graph_outputs,
+                                   g.initializers)
+    opsets = [onnx.helper.make_opsetid("", opset)]
+    proto = onnx.helper.make_model(graph, opset_imports=opsets, producer_name="lucidnet",
+                                   ir_version=onnx.helper.find_min_ir_version_for(opsets))
+    onnx.checker.check_model(proto, full_check=True)
+    return proto
+
+
+def export(model, path, input_shape=None, opset: int = DEFAULT_OPSET) -> None:
+    """Write ``model`` to ``path`` as an ONNX file, for onnxruntime, Netron, a browser.
+
+    ``input_shape``: one sample's shape (without the batch axis), or a list of shapes
+    for a model of several inputs; by default the first layer's (``in_features``). The
+    graph's inputs are 'input' (or 'input_0', …), its outputs 'output' (a Keras model's
+    output names, a dict's keys, or 'output_0', …); the batch axis is dynamic ('N');
+    the arithmetic is float32 (see the module docstring). ``opset``: 13 … the onnx
+    package's newest (17 by default). Written to a temporary file, then renamed.
+    """
+    proto = to_onnx(model, input_shape, opset)
+    with atomic_write(path) as f:
+        f.write(proto.SerializeToString())
