@@ -1,4 +1,5 @@
-"""The ``lucidnet`` command: train, evaluate, predict, summary, trace, activations, lab.
+"""The ``lucidnet`` command: train, evaluate, predict, summary, trace, export, activations,
+lab.
 
 Every failure a user can cause (an unknown dataset, a missing file, a CSV of the wrong
 width) ends in one clear line on stderr and exit status 2, never a traceback.
@@ -18,7 +19,8 @@ EXAMPLES = {
     "train": """examples:
   lucidnet train                                  # digits, 64-64 ReLU MLP, a few seconds
   lucidnet train breast_cancer --hidden 32 --epochs 50
-  lucidnet train fashion_mnist --hidden 256 128 --dropout 0.2 --out runs/fmnist""",
+  lucidnet train fashion_mnist --hidden 256 128 --dropout 0.2 --out runs/fmnist
+  lucidnet train --tensorboard logs               # then: tensorboard --logdir logs""",
     "evaluate": "example:\n  lucidnet evaluate runs/digits/model.safetensors digits",
     "predict": """examples:
   lucidnet predict runs/digits/model.safetensors samples.csv
@@ -26,6 +28,7 @@ EXAMPLES = {
     "summary": "example:\n  lucidnet summary runs/digits/model.safetensors",
     "trace": "examples:\n  lucidnet trace runs/digits/model.safetensors digits --batch 4\n"
              "  lucidnet trace runs/digits/model.safetensors digits --html trace.html",
+    "export": "example:\n  lucidnet export runs/digits/model.safetensors digits.onnx",
     "activations": "example:\n  lucidnet activations --out activations/",
     "lab": "examples:\n  lucidnet lab --quick\n  lucidnet lab --only xor --out lab-report",
     "datasets": """examples:
@@ -81,6 +84,8 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--health", action="store_true",
                        help="watch dead and saturated units, gradient norms and update ratios "
                             "per layer; warn, print a table, write health.png")
+    train.add_argument("--tensorboard", default=None, metavar="DIR",
+                       help="log loss, metrics and learning rate for TensorBoard in DIR")
 
     evaluate = command("evaluate", "Evaluate a saved model on a dataset's test split.", data=True)
     evaluate.add_argument("model", help="model file written by lucidnet train or save")
@@ -109,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
     trace.add_argument("--width", type=int, default=100, help="columns of text (default: 100)")
     trace.add_argument("--html", default=None, metavar="PATH",
                        help="also write the trace as HTML with typeset formulas")
+
+    export = command("export", "Write a saved model as ONNX, for onnxruntime, Netron or a browser.")
+    export.add_argument("model", help="model file")
+    export.add_argument("output", help="the .onnx file to write")
+    export.add_argument("--opset", type=int, default=None, help="ONNX opset (default: 17)")
 
     gallery = command("activations", "Plot every activation and its derivative; print their facts.")
     gallery.add_argument("--out", default="activations", help="output folder (default: activations)")
@@ -151,7 +161,7 @@ def main(argv=None) -> int:
 def _cmd_train(args) -> None:
     import numpy
 
-    from lucidnet import datasets
+    from lucidnet import datasets, keras
 
     started = time.perf_counter()
     if args.epochs < 1:
@@ -173,13 +183,14 @@ def _cmd_train(args) -> None:
     n_train = math.floor(len(data.x_train) * (1.0 - args.validation_split))
     health = _health(data.x_train[:n_train], args.seed) if args.health else None
     guard = TerminateOnNaN()  # on by default: it names where the loss broke, said below
+    board = [keras.callbacks.TensorBoard(log_dir=args.tensorboard)] if args.tensorboard else []
     # the bars readable at any width (training.progress), not the Keras facade's printer
     shown = [ProgbarLogger(verbose=verbose)] if verbose else []
     with numpy.errstate(over="ignore", invalid="ignore"):
         history = model.fit(
             data.x_train, data.y_train, epochs=args.epochs, batch_size=args.batch_size,
             validation_split=args.validation_split, verbose=0,
-            callbacks=[*shown, guard] + ([health] if health else []),
+            callbacks=[*shown, guard] + ([health] if health else []) + board,
         )
     if guard.stopped_batch is not None:
         raise UsageError(f"the training loss became {guard.invalid_loss} at epoch "
@@ -300,6 +311,8 @@ def _reproduce_command(args, out: Path) -> str:
                  "validation_split", "seed"):
         parts += [f"--{flag.replace('_', '-')}", str(getattr(args, flag))]
     parts += ["--out", str(out)] + (["--health"] if args.health else [])
+    if args.tensorboard:
+        parts += ["--tensorboard", args.tensorboard]
     return shlex.join(parts)
 
 
@@ -445,6 +458,20 @@ def _cmd_trace(args) -> None:
         with atomic_write(args.html) as f:
             f.write(steps.to_html().encode("utf-8"))
         print(f"wrote {args.html}")
+
+
+def _cmd_export(args) -> None:
+    from lucidnet import io, keras, onnx
+
+    if not Path(args.model).is_file():
+        raise FileNotFoundError(f"no model file at {args.model}")
+    model = io.load(args.model)
+    opset = {} if args.opset is None else {"opset": args.opset}
+    if isinstance(model, keras.Model):
+        model.export(args.output, verbose=False, **opset)
+    else:
+        onnx.export(model, args.output, **opset)
+    print(f"wrote {args.output} (ONNX opset {args.opset or onnx.DEFAULT_OPSET}, float32)")
 
 
 # -- activations and lab ----------------------------------------------------------
