@@ -276,10 +276,10 @@ class Summing(nn.Module):
 
 def test_what_cannot_be_exported_is_refused_with_an_error_naming_it(tmp_path):
     path = tmp_path / "m.onnx"
-    with pytest.raises(lonnx.ExportError, match="neither its input nor one of its parameters"):
+    with pytest.raises(lonnx.ExportError, match="neither the input nor a parameter"):
         lonnx.export(OutsideTheTape(), path)
-    with pytest.raises(lonnx.ExportError, match=r"autograd.ops.Sum has no ONNX exporter"):
-        lonnx.export(Summing(), path)
+    with pytest.raises(lonnx.ExportError, match=r"ops.Sum has no ONNX exporter .* export\): Summing"):
+        lonnx.export(nn.Sequential(nn.Linear(4, 4), Summing()), path)
     with pytest.raises(lonnx.ExportError, match="pass input_shape"):
         lonnx.export(nn.Sequential(nn.Flatten(), nn.Linear(4, 2)), path)
     with pytest.raises(ValueError, match="opset must be an integer from 13"):

@@ -37,14 +37,15 @@ from lucidnet.autograd import ops
 from lucidnet.functional import activations as A
 from lucidnet.nn.container import Chain
 from lucidnet.nn.layers import BatchNormFunction, DropoutFunction, LinearFunction
+from lucidnet.nn.module import LAYERS
 
-__all__ = ["EXPORTERS", "DEFAULT_OPSET", "ExportError", "export"]
+__all__ = ["DEFAULT_OPSET", "EXPORTERS", "ExportError", "export", "exports", "to_onnx"]
 
 DEFAULT_OPSET = 17
 """The opset written unless asked (PyTorch's ``torch.onnx.export`` default)."""
 
 MIN_OPSET = 13
-"""Softmax over one axis and Split/Squeeze with axes as inputs: the oldest opset written."""
+"""The oldest opset written: from 13 on, Softmax and LogSoftmax work over one axis."""
 
 _TRACE_BATCH = 3  # a batch size that a reshape mixing batch and features cannot hide
 
@@ -117,10 +118,6 @@ def exports(*classes):
     return register
 
 
-def _float(value) -> float:
-    return float(value)
-
-
 # -- activations: their ONNX operator, or a composition --------------------------------
 _UNARY = {A.Sigmoid: "Sigmoid", A.Tanh: "Tanh", A.ReLU: "Relu", A.Absolute: "Abs",
           A.Exponential: "Exp", ops.Exp: "Exp", ops.Log: "Log", ops.Sqrt: "Sqrt",
@@ -143,7 +140,7 @@ def _binary_step(g, fn, ins, out):
 def _identity(g, fn, ins, out):
     if fn.a == 1:
         return g.op("Identity", ins[0], out=out)
-    return g.op("Mul", ins[0], g.const(_float(fn.a)), out=out)
+    return g.op("Mul", ins[0], g.const(float(fn.a)), out=out)
 
 
 @exports(A.HardSigmoid)
@@ -154,7 +151,7 @@ def _hard_sigmoid(g, fn, ins, out):
 
 @exports(A.LeakyReLU)
 def _leaky_relu(g, fn, ins, out):
-    return g.op("LeakyRelu", ins[0], out=out, alpha=_float(fn.slope))
+    return g.op("LeakyRelu", ins[0], out=out, alpha=float(fn.slope))
 
 
 @exports(A.PReLU)
@@ -166,8 +163,8 @@ def _prelu(g, fn, ins, out):
 def _elu(g, fn, ins, out):
     """Elu(α) when λ = 1, else Selu(α, γ = λ): λ·(x or α(eˣ − 1)) is ONNX's Selu."""
     if fn.scale == 1:
-        return g.op("Elu", ins[0], out=out, alpha=_float(fn.alpha))
-    return g.op("Selu", ins[0], out=out, alpha=_float(fn.alpha), gamma=_float(fn.scale))
+        return g.op("Elu", ins[0], out=out, alpha=float(fn.alpha))
+    return g.op("Selu", ins[0], out=out, alpha=float(fn.alpha), gamma=float(fn.scale))
 
 
 @exports(A.GELU)
@@ -190,18 +187,18 @@ def _gelu(g, fn, ins, out):
 def _silu(g, fn, ins, out):
     """x·σ(βx)."""
     x = ins[0]
-    bx = x if fn.beta == 1 else g.op("Mul", x, g.const(_float(fn.beta)))
+    bx = x if fn.beta == 1 else g.op("Mul", x, g.const(float(fn.beta)))
     return g.op("Mul", x, g.op("Sigmoid", bx), out=out)
 
 
 @exports(A.Softplus)
 def _softplus(g, fn, ins, out):
     """x where βx > threshold, else Softplus(βx)/β (ONNX's Softplus is ln(1 + eˣ))."""
-    x, beta = ins[0], _float(fn.beta)
+    x, beta = ins[0], float(fn.beta)
     bx = x if beta == 1 else g.op("Mul", x, g.const(beta))
     soft = g.op("Softplus", bx)
     soft = soft if beta == 1 else g.op("Div", soft, g.const(beta))
-    linear = g.op("Greater", bx, g.const(_float(fn.threshold)))
+    linear = g.op("Greater", bx, g.const(float(fn.threshold)))
     return g.op("Where", linear, x, soft, out=out)
 
 
@@ -241,10 +238,10 @@ def _batch_norm(g, fn, ins, out):
         gamma = gamma or g.const(numpy.ones(C, numpy.float32))
         beta = beta or g.const(numpy.zeros(C, numpy.float32))
         return g.op("BatchNormalization", X, gamma, beta, g.const(fn.running_mean),
-                    g.const(fn.running_var), out=out, epsilon=_float(fn.eps))
+                    g.const(fn.running_var), out=out, epsilon=float(fn.eps))
     Xc = g.op("Sub", X, g.reduce("ReduceMean", X, [0], 1))
     var = g.reduce("ReduceMean", g.op("Mul", Xc, Xc), [0], 1)
-    inv_std = g.op("Reciprocal", g.op("Sqrt", g.op("Add", var, g.const(_float(fn.eps)))))
+    inv_std = g.op("Reciprocal", g.op("Sqrt", g.op("Add", var, g.const(float(fn.eps)))))
     steps = [("Mul", inv_std)] + [(op, v) for op, v in (("Mul", gamma), ("Add", beta)) if v]
     y = Xc
     for i, (op, v) in enumerate(steps):
@@ -313,7 +310,7 @@ def _transpose(g, fn, ins, out):
 
 @exports(ops.Clip)
 def _clip(g, fn, ins, out):
-    bounds = ["" if v is None else g.const(_float(v)) for v in (fn.low, fn.high)]
+    bounds = ["" if v is None else g.const(float(v)) for v in (fn.low, fn.high)]
     return g.op("Clip", ins[0], *bounds, out=out)
 
 
@@ -327,11 +324,17 @@ def _emit(g, fn, ins, out, where: str | None = None) -> str:
     exporter = EXPORTERS.get(type(fn))
     if exporter is None:
         layer = f" in {where}" if where else ""
-        raise ExportError(
-            f"{type(fn).__module__}.{type(fn).__name__}{layer} has no ONNX exporter; "
-            f"the operations lucidnet exports are: "
-            f"{', '.join(sorted(c.__name__ for c in EXPORTERS))}")
+        raise ExportError(f"the operation {type(fn).__module__}.{type(fn).__name__}{layer} "
+                          "has no ONNX exporter (see lucidnet.onnx.EXPORTERS)")
     return exporter(g, fn, ins, out)
+
+
+def _suspects(model) -> str:
+    """The model's layers of its own classes: every registered layer exports (the tests
+    check each), so the operation that does not comes from one of these."""
+    own = sorted({m.label() for m in model.modules() if LAYERS.name_of(m) is None})
+    return (f"; it comes from one of the layers that are not lucidnet's registered ones "
+            f"(all of which export): {', '.join(own)}") if own else ""
 
 
 def _outputs(result, model) -> list[tuple[str, Tensor]]:
@@ -425,20 +428,23 @@ def to_onnx(model, input_shape=None, opset: int = DEFAULT_OPSET):
             raise ExportError(f"output {name!r} of {type(model).__name__} is a "
                               f"{type(t).__name__}, not a Tensor")
         wanted.setdefault(id(t), name)
-    for t in _topological([t for _, t in outputs]):
-        if id(t) in names:
-            continue
-        if t.grad_fn is None:
-            if id(t) not in params:
-                raise ExportError(
-                    f"{type(model).__name__}'s forward uses a tensor of shape {t.shape} that "
-                    "is neither its input nor one of its parameters: made outside "
-                    "lucidnet's operations (the tape cannot say how it depends on the input)")
-            names[id(t)] = g.const(t.data, params[id(t)])
-            continue
-        ins = [names[id(i)] if isinstance(i, Tensor) else ("" if i is None else g.const(i))
-               for i in t.grad_fn.inputs]
-        names[id(t)] = _emit(g, t.grad_fn, ins, wanted.get(id(t)))
+    try:
+        for t in _topological([t for _, t in outputs]):
+            if id(t) in names:
+                continue
+            if t.grad_fn is None:
+                if id(t) not in params:
+                    raise ExportError(
+                        f"the forward uses a tensor of shape {t.shape} that is neither the "
+                        "input nor a parameter: made outside lucidnet's operations (the tape "
+                        "cannot say how it depends on the input)")
+                names[id(t)] = g.const(t.data, params[id(t)])
+                continue
+            ins = [names[id(i)] if isinstance(i, Tensor) else ("" if i is None else g.const(i))
+                   for i in t.grad_fn.inputs]
+            names[id(t)] = _emit(g, t.grad_fn, ins, wanted.get(id(t)))
+    except ExportError as err:
+        raise ExportError(f"cannot export {type(model).__name__}: {err}{_suspects(model)}") from None
     graph_outputs = []
     for name, t in outputs:
         if names[id(t)] != name:  # an input, a parameter or a tensor given twice
