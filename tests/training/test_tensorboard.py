@@ -64,6 +64,9 @@ def test_every_value_fit_logged_is_in_the_event_files_equal_to_the_history(tmp_p
         assert scalars(split, f"epoch_{tag}") == [
             (e, np.float32(v)) for e, v in zip(epochs, values)], name
     assert scalars(train, "epoch_learning_rate") == [(e, np.float32(0.01)) for e in epochs]
+    for name in ("loss", "accuracy"):  # each validation, at the count of batches trained
+        assert scalars(validation, f"evaluation_{name}_vs_iterations") == [
+            (5 * (e + 1), np.float32(v)) for e, v in enumerate(history.history[f"val_{name}"])]
     # batch values every 2 batches, at the count of batches since fit began
     steps_per_epoch = len(batches.logs) // 4
     assert steps_per_epoch == 5
@@ -92,7 +95,7 @@ def test_defaults_are_keras_and_write_no_batches_histograms_or_empty_validation(
     model = classifier()
     model.fit(x, y, epochs=2, batch_size=8, verbose=0,
               callbacks=[TensorBoard(tmp_path, write_graph=False)])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["train"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["train"]  # no validation
     tags = events(tmp_path / "train").Tags()
     assert sorted(tags["scalars"]) == ["epoch_accuracy", "epoch_learning_rate", "epoch_loss"]
     assert not tags["histograms"] and not tags["graph"]

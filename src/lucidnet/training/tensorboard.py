@@ -4,7 +4,8 @@ Layout (as Keras 3): ``log_dir/train`` holds ``epoch_loss``, ``epoch_<metric>`` 
 ``epoch_learning_rate`` at step = epoch (from 0), and, with ``update_freq`` 'batch'
 or N, ``batch_loss`` and ``batch_<metric>`` (the running means fit shows) every N
 batches at step = the batch count since the first fit; ``log_dir/validation`` holds
-the ``val_`` values under the same tags without the prefix (``epoch_loss``, …).
+the ``val_`` values under the same tags without the prefix (``epoch_loss``, …), and
+each evaluation as ``evaluation_loss_vs_iterations`` at step = the batches trained.
 Every ``histogram_freq`` epochs, the histogram of each weight (``dense/kernel/histogram``)
 and, with ``write_grads``, of its last gradient (``dense/kernel/gradient/histogram``).
 """
@@ -110,6 +111,13 @@ class TensorBoard(Callback):
             self._log_weights(epoch)
         for writer in self._writers.values():
             writer.flush()
+
+    def on_test_end(self, logs=None):
+        """Each evaluation (fit's validation, ``evaluate``) against the batches trained."""
+        writer = self._writer("validation")
+        for name, value in (logs or {}).items():
+            writer.add_scalar(f"evaluation_{name}_vs_iterations", value, self._global_train_batch)
+        writer.flush()
 
     def on_train_end(self, logs=None):
         for writer in self._writers.values():
