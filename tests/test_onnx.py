@@ -87,6 +87,49 @@ def test_every_registered_activation_exports_and_runs_in_onnxruntime(name, door,
     assert_close(run_onnx(path, x)["output"], reference(model, x))
 
 
+@pytest.mark.parametrize("name, door", ACTIVATION_CASES)
+def test_every_activation_exports_in_float64_around_onnxruntimes_missing_kernels(
+        name, door, tmp_path):
+    """float64: no float attribute (ONNX keeps them float32) and no operator without a
+    float64 kernel in onnxruntime (Elu, Selu, HardSigmoid, Softplus, Erf, LeakyRelu and
+    PRelu from opset 16): compositions agree with lucidnet's float64 forward to 1e-13."""
+    lucidnet.manual_seed(0)
+    with lucidnet.default_dtype("float64"):
+        model = activation_models(name)[door]
+    path = tmp_path / "m.onnx"
+    if name == "gelu":  # exact: erf, which onnxruntime has in float32 only
+        with pytest.raises(lonnx.ExportError, match="no float64 Erf"):
+            lonnx.export(model, path, input_shape=(4,), dtype="float64")
+        return
+    lonnx.export(model, path, input_shape=(4,), dtype="float64")
+    x = sample((7, 4)).astype(np.float64)
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = session.run(None, {"input": x})[0]
+    expected = reference(model, x)
+    assert got.dtype == np.float64
+    np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-13 * np.abs(expected).max())
+
+
+def test_float64_layers_and_the_tanh_gelu(tmp_path):
+    with lucidnet.default_dtype("float64"):
+        model = nn.Sequential(nn.Linear(4, 6), nn.GELU("tanh"), nn.BatchNorm1d(6),
+                              nn.Maxout(6, 2, 3))
+    model[2].running_mean[...] = 0.3
+    model[2].running_var[...] = 1.7
+    lonnx.export(model, tmp_path / "m.onnx", dtype="float64", opset=20)
+    proto = onnx.load(tmp_path / "m.onnx")
+    assert {t.data_type for t in proto.graph.initializer} >= {onnx.TensorProto.DOUBLE}
+    assert "BatchNormalization" not in {n.op_type for n in proto.graph.node}  # ε: a float32
+    x = sample((5, 4)).astype(np.float64)
+    session = onnxruntime.InferenceSession(str(tmp_path / "m.onnx"),
+                                           providers=["CPUExecutionProvider"])
+    expected = reference(model, x)
+    np.testing.assert_allclose(session.run(None, {"input": x})[0], expected,
+                               rtol=1e-13, atol=1e-13 * np.abs(expected).max())
+    with pytest.raises(ValueError, match="dtype must be 'float32' or 'float64'"):
+        lonnx.export(model, tmp_path / "m.onnx", dtype="float16")
+
+
 def test_gelu_is_the_gelu_operator_from_opset_20_and_a_composition_below(tmp_path):
     for approximate in ("none", "tanh"):
         model = nn.Sequential(nn.Linear(3, 3), nn.GELU(approximate))

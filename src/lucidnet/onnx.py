@@ -12,12 +12,18 @@ error naming it, never written as a wrong graph.
 
 Layouts and conventions: lucidnet's Linear weight W is (in, out), so ``Gemm(X, W, b)``
 takes it as it is; Dropout is the identity and BatchNorm uses its running statistics
-(inference form); the batch axis is dynamic ('N'). The graph computes in float32: a
-float64 model is exported with its weights rounded to float32 (ONNX keeps float
-attributes, such as LeakyRelu's slope, as float32 anyway, and onnxruntime's CPU
-provider has no float64 kernels for Elu, Selu, HardSigmoid, Softplus or Erf).
-GELU is the ``Gelu`` operator from opset 20 and ``x·½(1 + erf(x/√2))`` (or its tanh
-form) below. Needs the ``onnx`` package: ``pip install 'lucidnet[onnx]'``.
+(inference form); the batch axis is dynamic ('N'). GELU is the ``Gelu`` operator from
+opset 20 and ``x·½(1 + erf(x/√2))`` (or its tanh form) below.
+
+The graph computes in float32 by default: a float64 model is exported with its weights
+rounded to float32. ``dtype='float64'`` keeps double precision; ONNX stores float
+attributes (LeakyRelu's slope, Elu's α, BatchNormalization's ε) as float32, and
+onnxruntime's CPU provider has no float64 kernels for Elu, Selu, HardSigmoid, Softplus,
+Erf, and LeakyRelu and PRelu from opset 16, so in float64 those are compositions of
+operators that have them (``Where(x > 0, x, s·x)``, …) with constants as initializers;
+the exact GELU (Erf) is refused in float64.
+
+Needs the ``onnx`` package: ``pip install 'lucidnet[onnx]'``.
 
 >>> from lucidnet import nn, onnx
 >>> onnx.export(nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)), 'mlp.onnx')  # doctest: +SKIP
@@ -66,9 +72,11 @@ def _onnx():
 class Graph:
     """The nodes and initializers of the graph being written, and fresh value names."""
 
-    def __init__(self, opset: int):
+    def __init__(self, opset: int, dtype="float32"):
         self.onnx = _onnx()
-        self.opset = opset
+        self.opset, self.dtype = opset, numpy.dtype(dtype)
+        self.elem = self.onnx.helper.np_dtype_to_tensor_dtype(self.dtype)
+        self.float64 = self.dtype == numpy.float64  # no float attributes, no Erf
         self.nodes, self.initializers, self._count = [], [], 0
 
     def fresh(self, hint: str) -> str:
@@ -82,10 +90,10 @@ class Graph:
         return out
 
     def const(self, value, name: str | None = None) -> str:
-        """An initializer holding ``value``; floating values are stored as float32."""
+        """An initializer holding ``value``; floating values in the graph's dtype."""
         array = numpy.asarray(backend.to_numpy(value) if not numpy.isscalar(value) else value)
         if array.dtype.kind == "f":
-            array = array.astype(numpy.float32)
+            array = array.astype(self.dtype)
         name = name or self.fresh("const")
         self.initializers.append(self.onnx.numpy_helper.from_array(array, name))
         return name
@@ -133,7 +141,7 @@ def _unary(g, fn, ins, out):
 def _binary_step(g, fn, ins, out):
     """step(x) = Cast(x ≥ 0) to float (1 at 0)."""
     at_least_0 = g.op("GreaterOrEqual", ins[0], g.const(0.0))
-    return g.op("Cast", at_least_0, out=out, to=g.onnx.TensorProto.FLOAT)
+    return g.op("Cast", at_least_0, out=out, to=g.elem)
 
 
 @exports(A.Identity)
@@ -143,35 +151,59 @@ def _identity(g, fn, ins, out):
     return g.op("Mul", ins[0], g.const(float(fn.a)), out=out)
 
 
+# In float64, the operators whose float attributes ONNX rounds to float32 (or for which
+# onnxruntime's CPU provider has no float64 kernel) are written as compositions.
+def _where_positive(g, x, left, out):
+    """x where x > 0, else ``left``."""
+    return g.op("Where", g.op("Greater", x, g.const(0.0)), x, left, out=out)
+
+
 @exports(A.HardSigmoid)
 def _hard_sigmoid(g, fn, ins, out):
     """max(0, min(1, αx + β)) with Keras 3's and PyTorch's α = 1/6, β = 1/2."""
-    return g.op("HardSigmoid", ins[0], out=out, alpha=1 / 6, beta=0.5)
+    if not g.float64:
+        return g.op("HardSigmoid", ins[0], out=out, alpha=1 / 6, beta=0.5)
+    y = g.op("Add", g.op("Div", ins[0], g.const(6.0)), g.const(0.5))
+    return g.op("Min", g.op("Max", y, g.const(0.0)), g.const(1.0), out=out)
 
 
 @exports(A.LeakyReLU)
 def _leaky_relu(g, fn, ins, out):
-    return g.op("LeakyRelu", ins[0], out=out, alpha=float(fn.slope))
+    if not g.float64:
+        return g.op("LeakyRelu", ins[0], out=out, alpha=float(fn.slope))
+    return _where_positive(g, ins[0], g.op("Mul", ins[0], g.const(fn.slope)), out)
 
 
 @exports(A.PReLU)
 def _prelu(g, fn, ins, out):
-    return g.op("PRelu", ins[0], ins[1], out=out)  # α broadcasts over x, as ONNX's slope
+    if not g.float64:  # α broadcasts over x, as ONNX's slope
+        return g.op("PRelu", ins[0], ins[1], out=out)
+    return _where_positive(g, ins[0], g.op("Mul", ins[0], ins[1]), out)
 
 
 @exports(A.ELU)
 def _elu(g, fn, ins, out):
     """Elu(α) when λ = 1, else Selu(α, γ = λ): λ·(x or α(eˣ − 1)) is ONNX's Selu."""
-    if fn.scale == 1:
-        return g.op("Elu", ins[0], out=out, alpha=float(fn.alpha))
-    return g.op("Selu", ins[0], out=out, alpha=float(fn.alpha), gamma=float(fn.scale))
+    x = ins[0]
+    if not g.float64:
+        if fn.scale == 1:
+            return g.op("Elu", x, out=out, alpha=float(fn.alpha))
+        return g.op("Selu", x, out=out, alpha=float(fn.alpha), gamma=float(fn.scale))
+    expm1 = g.op("Sub", g.op("Exp", g.op("Min", x, g.const(0.0))), g.const(1.0))
+    elu = _where_positive(g, x, g.op("Mul", expm1, g.const(fn.alpha)),
+                          out if fn.scale == 1 else None)
+    return elu if fn.scale == 1 else g.op("Mul", elu, g.const(fn.scale), out=out)
 
 
 @exports(A.GELU)
 def _gelu(g, fn, ins, out):
     """Gelu from opset 20; below, ½x(1 + erf(x/√2)) or ½x(1 + tanh(√(2/π)(x + 0.044715x³)))."""
     x = ins[0]
-    if g.opset >= 20:
+    if g.float64 and fn.approximate == "none":
+        raise ExportError("the exact GELU cannot be exported in float64: onnxruntime has no "
+                          "float64 Erf (its Gelu calls Erf too); export float32, or use "
+                          "GELU(approximate='tanh')")
+    if g.opset >= 20 and not g.float64:
         return g.op("Gelu", x, out=out, approximate=fn.approximate)
     if fn.approximate == "tanh":
         cube = g.op("Mul", g.op("Mul", x, x), x)
@@ -193,10 +225,15 @@ def _silu(g, fn, ins, out):
 
 @exports(A.Softplus)
 def _softplus(g, fn, ins, out):
-    """x where βx > threshold, else Softplus(βx)/β (ONNX's Softplus is ln(1 + eˣ))."""
+    """x where βx > threshold, else Softplus(βx)/β (ONNX's Softplus is ln(1 + eˣ); in
+    float64 max(βx, 0) + ln(1 + e^{−|βx|}), as lucidnet computes it)."""
     x, beta = ins[0], float(fn.beta)
     bx = x if beta == 1 else g.op("Mul", x, g.const(beta))
-    soft = g.op("Softplus", bx)
+    if g.float64:
+        tail = g.op("Log", g.op("Add", g.op("Exp", g.op("Neg", g.op("Abs", bx))), g.const(1.0)))
+        soft = g.op("Add", g.op("Relu", bx), tail)
+    else:
+        soft = g.op("Softplus", bx)
     soft = soft if beta == 1 else g.op("Div", soft, g.const(beta))
     linear = g.op("Greater", bx, g.const(float(fn.threshold)))
     return g.op("Where", linear, x, soft, out=out)
@@ -234,14 +271,17 @@ def _batch_norm(g, fn, ins, out):
     running statistics normalizes with its batch's, as in :class:`BatchNormFunction`."""
     X, gamma, beta = ins
     C = fn.X_hat.shape[1]
-    if not fn.training:
-        gamma = gamma or g.const(numpy.ones(C, numpy.float32))
-        beta = beta or g.const(numpy.zeros(C, numpy.float32))
+    if not fn.training and not g.float64:
+        gamma = gamma or g.const(numpy.ones(C))
+        beta = beta or g.const(numpy.zeros(C))
         return g.op("BatchNormalization", X, gamma, beta, g.const(fn.running_mean),
                     g.const(fn.running_var), out=out, epsilon=float(fn.eps))
-    Xc = g.op("Sub", X, g.reduce("ReduceMean", X, [0], 1))
-    var = g.reduce("ReduceMean", g.op("Mul", Xc, Xc), [0], 1)
-    inv_std = g.op("Reciprocal", g.op("Sqrt", g.op("Add", var, g.const(float(fn.eps)))))
+    if not fn.training:  # float64: ε is a float attribute of BatchNormalization
+        Xc, inv_std = g.op("Sub", X, g.const(fn.running_mean)), g.const(fn.inv_std)
+    else:
+        Xc = g.op("Sub", X, g.reduce("ReduceMean", X, [0], 1))
+        var = g.reduce("ReduceMean", g.op("Mul", Xc, Xc), [0], 1)
+        inv_std = g.op("Reciprocal", g.op("Sqrt", g.op("Add", var, g.const(float(fn.eps)))))
     steps = [("Mul", inv_std)] + [(op, v) for op, v in (("Mul", gamma), ("Add", beta)) if v]
     y = Xc
     for i, (op, v) in enumerate(steps):
@@ -284,8 +324,8 @@ def _pow(g, fn, ins, out):
 @exports(ops.Cast)
 def _cast(g, fn, ins, out):
     dtype = numpy.dtype(fn.dtype)
-    if dtype.kind == "f":  # the graph computes in float32
-        dtype = numpy.dtype(numpy.float32)
+    if dtype.kind == "f":  # the graph computes in one float dtype
+        dtype = g.dtype
     to = g.onnx.helper.np_dtype_to_tensor_dtype(dtype)
     return g.op("Cast", ins[0], out=out, to=to)
 
@@ -409,16 +449,18 @@ def _check_opset(opset) -> int:
     return int(opset)
 
 
-def to_onnx(model, input_shape=None, opset: int = DEFAULT_OPSET):
+def to_onnx(model, input_shape=None, opset: int = DEFAULT_OPSET, dtype="float32"):
     """The ONNX ModelProto of ``model`` (see :func:`export`), checked by ``onnx.checker``."""
     onnx = _onnx()
     opset = _check_opset(opset)
+    if str(numpy.dtype(dtype)) not in ("float32", "float64"):
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
     if input_shape is None:
         input_shape = infer_input_shape(model)
     shapes = ([tuple(s) for s in input_shape] if input_shape and
               isinstance(input_shape[0], (list, tuple)) else [tuple(input_shape)])
     outputs, inputs = _trace(model, shapes)
-    g = Graph(opset)
+    g = Graph(opset, dtype)
     input_names = ["input"] if len(inputs) == 1 else [f"input_{i}" for i in range(len(inputs))]
     names = {id(t): n for t, n in zip(inputs, input_names)}
     params = {id(p): n for n, p in model.named_parameters()}
@@ -451,8 +493,8 @@ def to_onnx(model, input_shape=None, opset: int = DEFAULT_OPSET):
             g.op("Identity", names[id(t)], out=name)
         rest = ["N"] if t.ndim and t.shape[0] == _TRACE_BATCH else [None] if t.ndim else []
         graph_outputs.append(onnx.helper.make_tensor_value_info(
-            name, onnx.TensorProto.FLOAT, rest + list(t.shape[1:])))
-    graph_inputs = [onnx.helper.make_tensor_value_info(n, onnx.TensorProto.FLOAT, ["N", *s])
+            name, g.elem, rest + list(t.shape[1:])))
+    graph_inputs = [onnx.helper.make_tensor_value_info(n, g.elem, ["N", *s])
                     for n, s in zip(input_names, shapes)]
     graph = onnx.helper.make_graph(g.nodes, type(model).__name__, graph_inputs, graph_outputs,
                                    g.initializers)
@@ -463,16 +505,17 @@ def to_onnx(model, input_shape=None, opset: int = DEFAULT_OPSET):
     return proto
 
 
-def export(model, path, input_shape=None, opset: int = DEFAULT_OPSET) -> None:
+def export(model, path, input_shape=None, opset: int = DEFAULT_OPSET, dtype="float32") -> None:
     """Write ``model`` to ``path`` as an ONNX file, for onnxruntime, Netron, a browser.
 
     ``input_shape``: one sample's shape (without the batch axis), or a list of shapes
     for a model of several inputs; by default the first layer's (``in_features``). The
     graph's inputs are 'input' (or 'input_0', …), its outputs 'output' (a Keras model's
     output names, a dict's keys, or 'output_0', …); the batch axis is dynamic ('N');
-    the arithmetic is float32 (see the module docstring). ``opset``: 13 … the onnx
+    the arithmetic is ``dtype``, float32 unless 'float64' is asked (see the module
+    docstring). ``opset``: 13 … the onnx
     package's newest (17 by default). Written to a temporary file, then renamed.
     """
-    proto = to_onnx(model, input_shape, opset)
+    proto = to_onnx(model, input_shape, opset, dtype)
     with atomic_write(path) as f:
         f.write(proto.SerializeToString())
