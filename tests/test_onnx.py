@@ -298,6 +298,31 @@ def test_export_restores_every_modules_training_mode():
     assert [m.training for m in model] == [True, True, False]
 
 
+class Reshaping(nn.Module):
+    """A forward of Tensor operations: reshapes of the batch and of a parameter."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(6, 6)
+        self.scale = nn.Parameter(np.linspace(0.5, 2, 6, dtype=np.float32).reshape(2, 3))
+
+    def forward(self, x):
+        h = self.fc(x.reshape(x.shape[0], -1))                # (N, 2, 3) → (N, 6)
+        s = self.scale.transpose((1, 0)).reshape(1, 6)       # not batched: a fixed shape
+        return (h * s - 1.0).reshape(-1, 3).transpose((0, 1)).exp()
+
+
+def test_tensor_operations_in_a_forward_export_with_a_dynamic_batch(tmp_path):
+    lucidnet.manual_seed(3)
+    model = Reshaping()
+    lonnx.export(model, tmp_path / "r.onnx", input_shape=(2, 3))
+    for batch in (1, 4):
+        x = sample((batch, 2, 3))
+        got = run_onnx(tmp_path / "r.onnx", x)["output"]
+        assert got.shape == (2 * batch, 3)
+        assert_close(got, reference(model, x))
+
+
 # -- what cannot be exported ---------------------------------------------------------------
 class OutsideTheTape(nn.Module):
     def __init__(self):
@@ -317,8 +342,15 @@ class Summing(nn.Module):
         return self.fc(x).sum(axis=1)
 
 
+class OneRow(nn.Module):
+    def forward(self, x):
+        return x.reshape(1, -1)  # the whole batch in one row: its width depends on N
+
+
 def test_what_cannot_be_exported_is_refused_with_an_error_naming_it(tmp_path):
     path = tmp_path / "m.onnx"
+    with pytest.raises(lonnx.ExportError, match=r"moves the batch axis.*export\): OneRow"):
+        lonnx.export(OneRow(), path, input_shape=(4,))
     with pytest.raises(lonnx.ExportError, match="neither the input nor a parameter"):
         lonnx.export(OutsideTheTape(), path)
     with pytest.raises(lonnx.ExportError, match=r"ops.Sum has no ONNX exporter .* export\): Summing"):

@@ -78,6 +78,7 @@ class Graph:
         self.elem = self.onnx.helper.np_dtype_to_tensor_dtype(self.dtype)
         self.float64 = self.dtype == numpy.float64  # no float attributes, no Erf
         self.nodes, self.initializers, self._count = [], [], 0
+        self.batched: set[str] = set()  # the values that carry the batch axis first
 
     def fresh(self, hint: str) -> str:
         self._count += 1
@@ -335,6 +336,8 @@ def _reshape(g, fn, ins, out):
     """The new shape with −1 on the batch axis, so any batch size runs; a reshape that
     spreads the batch over the other axes has no such shape and is refused."""
     target = numpy.empty(fn.shape, dtype=numpy.bool_).reshape(fn.new_shape).shape
+    if ins[0] not in g.batched:  # a parameter's reshape: its shape is fixed
+        return g.op("Reshape", ins[0], g.ints(target), out=out)
     if not target or target[0] % _TRACE_BATCH or fn.shape[0] != _TRACE_BATCH:
         raise ExportError(f"a reshape from {fn.shape} to {target} (batch of {_TRACE_BATCH}) "
                           "moves the batch axis: it cannot be exported with a dynamic batch")
@@ -343,6 +346,9 @@ def _reshape(g, fn, ins, out):
 
 @exports(ops.Transpose)
 def _transpose(g, fn, ins, out):
+    axes = list(reversed(range(fn.inputs[0].ndim))) if fn.axes is None else fn.axes
+    if ins[0] not in g.batched:
+        return g.op("Transpose", ins[0], out=out, perm=[int(a) for a in axes])
     if fn.axes is None or fn.axes[0] != 0:
         raise ExportError(f"a transpose with axes {fn.axes} moves the batch axis")
     return g.op("Transpose", ins[0], out=out, perm=[int(a) for a in fn.axes])
@@ -463,6 +469,7 @@ def to_onnx(model, input_shape=None, opset: int = DEFAULT_OPSET, dtype="float32"
     g = Graph(opset, dtype)
     input_names = ["input"] if len(inputs) == 1 else [f"input_{i}" for i in range(len(inputs))]
     names = {id(t): n for t, n in zip(inputs, input_names)}
+    g.batched.update(input_names)
     params = {id(p): n for n, p in model.named_parameters()}
     wanted = {}
     for name, t in outputs:
@@ -485,6 +492,8 @@ def to_onnx(model, input_shape=None, opset: int = DEFAULT_OPSET, dtype="float32"
             ins = [names[id(i)] if isinstance(i, Tensor) else ("" if i is None else g.const(i))
                    for i in t.grad_fn.inputs]
             names[id(t)] = _emit(g, t.grad_fn, ins, wanted.get(id(t)))
+            if g.batched.intersection(ins):
+                g.batched.add(names[id(t)])
     except ExportError as err:
         raise ExportError(f"cannot export {type(model).__name__}: {err}{_suspects(model)}") from None
     graph_outputs = []
