@@ -26,7 +26,8 @@ the exact GELU (Erf) is refused in float64.
 Needs the ``onnx`` package: ``pip install 'lucidnet[onnx]'``.
 
 >>> from lucidnet import nn, onnx
->>> onnx.export(nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3)), 'mlp.onnx')  # doctest: +SKIP
+>>> mlp = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+>>> onnx.export(mlp, 'mlp.onnx')  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -64,7 +65,8 @@ def _onnx():
     try:
         import onnx
     except ImportError as err:
-        raise ImportError("ONNX export needs the onnx package: pip install 'lucidnet[onnx]'") from err
+        raise ImportError("ONNX export needs the onnx package: "
+                          "pip install 'lucidnet[onnx]'") from err
     return onnx
 
 
@@ -198,7 +200,8 @@ def _elu(g, fn, ins, out):
 
 @exports(A.GELU)
 def _gelu(g, fn, ins, out):
-    """Gelu from opset 20; below, ½x(1 + erf(x/√2)) or ½x(1 + tanh(√(2/π)(x + 0.044715x³)))."""
+    """Gelu from opset 20; below, ½x(1 + erf(x/√2)), or with approximate='tanh'
+    ½x(1 + tanh(√(2/π)(x + 0.044715x³)))."""
     x = ins[0]
     if g.float64 and fn.approximate == "none":
         raise ExportError("the exact GELU cannot be exported in float64: onnxruntime has no "
@@ -495,7 +498,8 @@ def to_onnx(model, input_shape=None, opset: int = DEFAULT_OPSET, dtype="float32"
             if g.batched.intersection(ins):
                 g.batched.add(names[id(t)])
     except ExportError as err:
-        raise ExportError(f"cannot export {type(model).__name__}: {err}{_suspects(model)}") from None
+        message = f"cannot export {type(model).__name__}: {err}{_suspects(model)}"
+        raise ExportError(message) from None
     graph_outputs = []
     for name, t in outputs:
         if names[id(t)] != name:  # an input, a parameter or a tensor given twice

@@ -156,7 +156,8 @@ def test_lucidnet_train_tensorboard_logs_the_run(tmp_path, capsys):
     assert status == 0, capsys.readouterr().err
     history = json.loads((out / "history.json").read_text())["history"]
     train, validation = events(logs / "train"), events(logs / "validation")
-    assert scalars(train, "epoch_loss") == [(e, np.float32(v)) for e, v in enumerate(history["loss"])]
+    assert scalars(train, "epoch_loss") == [
+        (e, np.float32(v)) for e, v in enumerate(history["loss"])]
     assert scalars(validation, "epoch_loss") == [
         (e, np.float32(v)) for e, v in enumerate(history["val_loss"])]
     assert "--tensorboard" in (out / "command.txt").read_text()
