@@ -252,7 +252,7 @@ def test_a_multi_output_model_exports_each_head_under_its_name(tmp_path):
     assert_close(got["topic"], topic)
     assert_close(got["score"], score)
     graph = onnx.load(tmp_path / "two.onnx").graph
-    assert [i.name for i in graph.input] == ["input"]
+    assert [i.name for i in graph.input] == ["features"]  # the Input's name
     assert graph.input[0].type.tensor_type.shape.dim[0].dim_param == "N"
 
 
@@ -273,6 +273,17 @@ def test_a_dict_of_outputs_keeps_its_keys_and_a_repeated_output_is_copied(tmp_pa
     assert list(got) == ["logits", "again", "probabilities"]
     for key in got:
         assert_close(got[key], expected[key].numpy())
+
+
+def test_input_and_output_names_as_torch_onnx_export_takes_them(tmp_path):
+    model = nn.Sequential(nn.Linear(4, 3), nn.Softmax())
+    lonnx.export(model, tmp_path / "m.onnx", input_names=["pixels"], output_names=["probs"])
+    session = onnxruntime.InferenceSession(str(tmp_path / "m.onnx"),
+                                           providers=["CPUExecutionProvider"])
+    assert [i.name for i in session.get_inputs()] == ["pixels"]
+    assert [o.name for o in session.get_outputs()] == ["probs"]
+    with pytest.raises(ValueError, match="output_names must be 1 distinct names"):
+        lonnx.export(model, tmp_path / "m.onnx", output_names=["a", "b"])
 
 
 def test_a_float64_model_becomes_a_float32_graph(tmp_path):

@@ -386,16 +386,28 @@ def _suspects(model) -> str:
             f"(all of which export): {', '.join(own)}") if own else ""
 
 
-def _outputs(result, model) -> list[tuple[str, Tensor]]:
-    """(name, Tensor) per output: a dict's keys, Keras's output names, or output_i."""
+def _names(given, count: int, stem: str) -> list[str]:
+    """``count`` distinct value names: ``given``, else ``stem`` or stem_0, stem_1, …"""
+    default = [stem] if count == 1 else [f"{stem}_{i}" for i in range(count)]
+    names = default if given is None else [str(n) for n in given]
+    if len(names) != count or len(set(names)) != count:
+        raise ValueError(f"{stem}_names must be {count} distinct names, got {given!r}")
+    return names
+
+
+def _outputs(result, model, output_names) -> list[tuple[str, Tensor]]:
+    """(name, Tensor) per output: ``output_names``, a dict's keys, Keras's output names,
+    or 'output' (output_0, output_1, … for several)."""
+    names = output_names
     if isinstance(result, dict):
-        return [(str(k), v) for k, v in result.items()]
-    if isinstance(result, (list, tuple)):
-        names = list(getattr(model, "output_names", None) or [])
-        if len(names) != len(result):
-            names = [f"output_{i}" for i in range(len(result))]
-        return list(zip(names, result))
-    return [("output", result)]
+        names, values = names or list(result), list(result.values())
+    elif isinstance(result, (list, tuple)):
+        values = list(result)
+        known = getattr(model, "output_names", None)
+        names = names or (known if known is not None and len(known) == len(values) else None)
+    else:
+        values = [result]
+    return list(zip(_names(names, len(values), "output"), values))
 
 
 def _topological(outputs: list[Tensor]) -> list[Tensor]:
@@ -433,8 +445,8 @@ def infer_input_shape(model) -> tuple:
 
 
 def _trace(model, shapes):
-    """The model's outputs on placeholder inputs (evaluation mode, the tape on), the
-    inputs, and the names of its parameters; every module's mode is restored."""
+    """The model's result on placeholder inputs (evaluation mode, the tape on) and the
+    inputs; every module's mode is restored."""
     dtype = _model_dtype(model)
     rng = numpy.random.default_rng(0)
     inputs = [Tensor(backend.asarray(rng.standard_normal((_TRACE_BATCH, *s)), dtype=dtype),
@@ -447,7 +459,7 @@ def _trace(model, shapes):
     finally:
         for m, mode in modes:  # parents first: a child's own mode is set after its parent's
             m.train(mode)
-    return _outputs(result, model), inputs
+    return result, inputs
 
 
 def _check_opset(opset) -> int:
@@ -458,7 +470,8 @@ def _check_opset(opset) -> int:
     return int(opset)
 
 
-def to_onnx(model, input_shape=None, opset: int = DEFAULT_OPSET, dtype="float32"):
+def to_onnx(model, input_shape=None, opset: int = DEFAULT_OPSET, dtype="float32",
+            input_names=None, output_names=None):
     """The ONNX ModelProto of ``model`` (see :func:`export`), checked by ``onnx.checker``."""
     onnx = _onnx()
     opset = _check_opset(opset)
@@ -468,9 +481,10 @@ def to_onnx(model, input_shape=None, opset: int = DEFAULT_OPSET, dtype="float32"
         input_shape = infer_input_shape(model)
     shapes = ([tuple(s) for s in input_shape] if input_shape and
               isinstance(input_shape[0], (list, tuple)) else [tuple(input_shape)])
-    outputs, inputs = _trace(model, shapes)
+    result, inputs = _trace(model, shapes)
+    outputs = _outputs(result, model, output_names)
+    input_names = _names(input_names, len(inputs), "input")
     g = Graph(opset, dtype)
-    input_names = ["input"] if len(inputs) == 1 else [f"input_{i}" for i in range(len(inputs))]
     names = {id(t): n for t, n in zip(inputs, input_names)}
     g.batched.update(input_names)
     params = {id(p): n for n, p in model.named_parameters()}
@@ -518,17 +532,19 @@ def to_onnx(model, input_shape=None, opset: int = DEFAULT_OPSET, dtype="float32"
     return proto
 
 
-def export(model, path, input_shape=None, opset: int = DEFAULT_OPSET, dtype="float32") -> None:
+def export(model, path, input_shape=None, opset: int = DEFAULT_OPSET, dtype="float32",
+           input_names=None, output_names=None) -> None:
     """Write ``model`` to ``path`` as an ONNX file, for onnxruntime, Netron, a browser.
 
     ``input_shape``: one sample's shape (without the batch axis), or a list of shapes
-    for a model of several inputs; by default the first layer's (``in_features``). The
-    graph's inputs are 'input' (or 'input_0', …), its outputs 'output' (a Keras model's
-    output names, a dict's keys, or 'output_0', …); the batch axis is dynamic ('N');
-    the arithmetic is ``dtype``, float32 unless 'float64' is asked (see the module
-    docstring). ``opset``: 13 … the onnx
-    package's newest (17 by default). Written to a temporary file, then renamed.
+    for a model of several inputs; by default the first layer's (``in_features``).
+    ``input_names`` and ``output_names`` (PyTorch's ``torch.onnx.export`` arguments)
+    name the graph's inputs and outputs; by default 'input' (or 'input_0', …) and
+    'output' (a dict's keys, a Keras model's output names, or 'output_0', …). The batch
+    axis is dynamic ('N'); the arithmetic is ``dtype``, float32 unless 'float64' is
+    asked (see the module docstring). ``opset``: 13 … the onnx package's newest (17 by
+    default). Written to a temporary file, then renamed.
     """
-    proto = to_onnx(model, input_shape, opset, dtype)
+    proto = to_onnx(model, input_shape, opset, dtype, input_names, output_names)
     with atomic_write(path) as f:
         f.write(proto.SerializeToString())

@@ -293,6 +293,7 @@ class Model(Layer):
             shapes = [t.shape[1:] for t in _flatten(input_signature)]
         elif self._nodes:
             shapes = [t.shape[1:] for t in self.inputs]
+            kwargs.setdefault("input_names", [t.layer.name for t in self.inputs])
         elif getattr(self, "_input_shape", None) is not None:
             shapes = [self._input_shape[1:]]
         else:
