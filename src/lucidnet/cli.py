@@ -225,6 +225,9 @@ def _cmd_train(args) -> None:
     saved = "model, history.json, curves.png and command.txt" if curves else (
         "model, history.json and command.txt (no curves.png: pip install lucidnet[plot])")
     print(f"saved {saved} in {out}/ ({elapsed:.1f} s)")
+    if args.tensorboard:
+        print(f"TensorBoard logs in {args.tensorboard}/: "
+              f"tensorboard --logdir {shlex.quote(args.tensorboard)}")
 
 
 def _run_folder(args, name: str) -> Path:

@@ -153,7 +153,9 @@ def test_lucidnet_train_tensorboard_logs_the_run(tmp_path, capsys):
     logs, out = tmp_path / "logs", tmp_path / "run"
     status = cli.main(["train", "iris", "--hidden", "8", "--epochs", "3", "--quiet",
                        "--out", str(out), "--tensorboard", str(logs)])
-    assert status == 0, capsys.readouterr().err
+    stdout, stderr = capsys.readouterr()
+    assert status == 0, stderr
+    assert stdout.endswith(f"TensorBoard logs in {logs}/: tensorboard --logdir {logs}\n")
     history = json.loads((out / "history.json").read_text())["history"]
     train, validation = events(logs / "train"), events(logs / "validation")
     assert scalars(train, "epoch_loss") == [
