@@ -126,6 +126,18 @@ def test_the_trainer_of_a_pytorch_style_model_logs_the_same_way(tmp_path):
     assert events(tmp_path / "train").Graph() is not None  # exported from in_features
 
 
+def test_a_model_that_cannot_be_exported_trains_and_logs_without_its_graph(tmp_path):
+    x, y = blobs(40)
+    trainer = trainer_for(nn.Sequential(nn.Flatten(), nn.Linear(4, 3), nn.Softmax()))
+    with pytest.warns(UserWarning, match="TensorBoard: no graph written .*pass input_shape"):
+        history = trainer.fit(x, y, epochs=2, batch_size=20, verbose=0,
+                              callbacks=[TensorBoard(tmp_path)])
+    train = events(tmp_path / "train")
+    assert not train.Tags()["graph"]
+    assert scalars(train, "epoch_loss") == [
+        (e, np.float32(v)) for e, v in enumerate(history.history["loss"])]
+
+
 def test_bad_arguments_are_refused_with_keras_names():
     for bad in (0, -1, "sometimes", True):
         with pytest.raises(ValueError, match="update_freq must be 'epoch', 'batch'"):
