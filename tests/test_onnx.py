@@ -380,6 +380,12 @@ def test_what_cannot_be_exported_is_refused_with_an_error_naming_it(tmp_path):
     assert not path.exists()
 
 
+def test_without_the_onnx_package_the_error_names_the_extra(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "onnx", None)  # import onnx now raises ImportError
+    with pytest.raises(ImportError, match=r"pip install 'lucidnet\[onnx\]'"):
+        lonnx.export(nn.Linear(4, 2), tmp_path / "m.onnx")
+
+
 # -- the command line ----------------------------------------------------------------------
 def test_lucidnet_export_writes_what_the_saved_model_computes(tmp_path, capsys):
     lucidnet.manual_seed(2)

@@ -5,6 +5,7 @@ under Keras's layout (train/ and validation/, epoch_ and batch_ tags)."""
 from __future__ import annotations
 
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -146,6 +147,13 @@ def test_bad_arguments_are_refused_with_keras_names():
         TensorBoard(histogram_freq=-1)
     with pytest.raises(ValueError, match="profiling and embeddings are not supported"):
         TensorBoard(profile_batch=2)
+
+
+def test_without_tensorboardx_the_error_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tensorboardX", None)
+    for make in (TensorBoard, lambda: lucidnet.SummaryWriter):
+        with pytest.raises(ImportError, match=r"pip install 'lucidnet\[tensorboard\]'"):
+            make()
 
 
 def test_summary_writer_is_tensorboardx_for_a_pytorch_style_loop(tmp_path):
