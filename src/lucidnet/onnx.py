@@ -130,9 +130,8 @@ def exports(*classes):
 
 
 # -- activations: their ONNX operator, or a composition --------------------------------
-_UNARY = {A.Sigmoid: "Sigmoid", A.Tanh: "Tanh", A.ReLU: "Relu", A.Absolute: "Abs",
-          A.Exponential: "Exp", ops.Exp: "Exp", ops.Log: "Log", ops.Sqrt: "Sqrt",
-          ops.Abs: "Abs", ops.Neg: "Neg"}
+_UNARY = {A.Sigmoid: "Sigmoid", A.Tanh: "Tanh", A.ReLU: "Relu", ops.Exp: "Exp",
+          ops.Log: "Log", ops.Sqrt: "Sqrt", ops.Abs: "Abs", ops.Neg: "Neg"}
 
 
 @exports(*_UNARY)
@@ -184,7 +183,7 @@ def _prelu(g, fn, ins, out):
     return _where_positive(g, ins[0], g.op("Mul", ins[0], ins[1]), out)
 
 
-@exports(A.ELU)
+@exports(A.ELU, A.SELU)
 def _elu(g, fn, ins, out):
     """Elu(α) when λ = 1, else Selu(α, γ = λ): λ·(x or α(eˣ − 1)) is ONNX's Selu."""
     x = ins[0]
@@ -302,10 +301,10 @@ def _dropout(g, fn, ins, out):
 
 @exports(Chain)
 def _chain(g, fn, ins, out):
-    """The layers of a Chain in turn, each by its own Function's exporter."""
-    x, params, last = ins[0], list(ins[1:]), len(fn.layers) - 1
-    for i, (module, inner, k) in enumerate(fn.layers):
-        x = _emit(g, inner, [x, *params[:k]], out if i == last else None, module.label())
+    """The Functions of a Chain in turn, each by its own exporter."""
+    x, params, last = ins[0], list(ins[1:]), len(fn.pieces) - 1
+    for i, (_, inner, k) in enumerate(fn.pieces):
+        x = _emit(g, inner, [x, *params[:k]], out if i == last else None)
         params = params[k:]
     return x
 
@@ -369,11 +368,10 @@ def _concatenate(g, fn, ins, out):
 
 
 # -- tracing -----------------------------------------------------------------------
-def _emit(g, fn, ins, out, where: str | None = None) -> str:
-    exporter = EXPORTERS.get(type(fn))
+def _emit(g, fn, ins, out) -> str:
+    exporter = EXPORTERS.get(type(fn))  # the exact class: a subclass may compute otherwise
     if exporter is None:
-        layer = f" in {where}" if where else ""
-        raise ExportError(f"the operation {type(fn).__module__}.{type(fn).__name__}{layer} "
+        raise ExportError(f"the operation {type(fn).__module__}.{type(fn).__name__} "
                           "has no ONNX exporter (see lucidnet.onnx.EXPORTERS)")
     return exporter(g, fn, ins, out)
 

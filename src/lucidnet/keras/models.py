@@ -291,9 +291,9 @@ class Model(Layer):
 
         if input_signature is not None:
             shapes = [t.shape[1:] for t in _flatten(input_signature)]
-        elif self._nodes:
+        elif isinstance(self, Functional):
             shapes = [t.shape[1:] for t in self.inputs]
-            kwargs.setdefault("input_names", [t.layer.name for t in self.inputs])
+            kwargs.setdefault("input_names", self.input_names)
         elif getattr(self, "_input_shape", None) is not None:
             shapes = [self._input_shape[1:]]
         else:

@@ -21,7 +21,7 @@ import warnings
 
 from lucidnet import backend
 from lucidnet.tensorboard import tensorboardx
-from lucidnet.training.callbacks import Callback, get_lr, module_of
+from lucidnet.training.callbacks import Callback, module_of
 
 
 class TensorBoard(Callback):
@@ -98,7 +98,7 @@ class TensorBoard(Callback):
         validation = {k[4:]: v for k, v in (logs or {}).items() if k.startswith("val_")}
         optimizer = getattr(self.model, "optimizer", None)
         if optimizer is not None:
-            train["learning_rate"] = get_lr(optimizer)
+            train["learning_rate"] = float(optimizer.lr)
         if self.write_steps_per_second:
             steps = self._global_train_batch - self._epoch_first_batch
             train["steps_per_second"] = steps / max(time.perf_counter() - self._epoch_start, 1e-12)
