@@ -201,6 +201,8 @@ KERAS_CASES = {
                                                   keras.layers.Dense(2, activation="softmax")]),
     "keras.Softmax": lambda: keras.Sequential([keras.Input((4,)), keras.layers.Dense(3),
                                                keras.layers.Softmax()]),
+    "keras.Rescaling": lambda: keras.Sequential([keras.Input((4,)),
+                                                 keras.layers.Rescaling(1 / 255, offset=-0.5)]),
     "keras.Functional": lambda: functional_two_heads(),
     "keras.Model": lambda: Subclassed(),
 } | {f"keras.{name}": (lambda name=name: merged(name))
