@@ -18,6 +18,7 @@ from lucidnet import cli, keras, nn
 from lucidnet import functional as F
 from lucidnet import onnx as lonnx
 from lucidnet.nn import LAYERS
+from lucidnet.nn.layers import LinearFunction
 from lucidnet.registry import ACTIVATIONS
 
 sys.path.insert(0, str(Path(__file__).parent / "nn"))
@@ -313,6 +314,29 @@ def test_input_and_output_names_as_torch_onnx_export_takes_them(tmp_path):
     assert [o.name for o in session.get_outputs()] == ["probs"]
     with pytest.raises(ValueError, match="output_names must be 1 distinct names"):
         lonnx.export(model, tmp_path / "m.onnx", output_names=["a", "b"])
+
+
+class TorchLayout(nn.Module):
+    """A linear layer holding PyTorch's (out, in) weight: LinearFunction(transposed=True)."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(sample((3, 4), seed=5))
+        self.bias = nn.Parameter(sample((3,), seed=6))
+
+    def forward(self, x):
+        return LinearFunction.apply(x, self.weight, self.bias, transposed=True)
+
+
+def test_pytorchs_out_in_weight_layout_is_gemms_trans_b(tmp_path):
+    model = TorchLayout()
+    gemm = lonnx.to_onnx(model, input_shape=(4,)).graph.node[0]
+    assert gemm.op_type == "Gemm" and [(a.name, a.i) for a in gemm.attribute] == [("transB", 1)]
+    for shape in ((5, 4), (2, 3, 4)):  # a batch of vectors: Gemm; more axes: MatMul
+        path = tmp_path / f"t{len(shape)}.onnx"
+        lonnx.export(model, path, input_shape=shape[1:])
+        x = sample(shape)
+        assert_close(run_onnx(path, x)["output"], reference(model, x))
 
 
 def test_a_float64_model_becomes_a_float32_graph(tmp_path):

@@ -258,11 +258,14 @@ def _maxout(g, fn, ins, out):
 # -- layers' Functions -------------------------------------------------------------
 @exports(LinearFunction)
 def _linear(g, fn, ins, out):
-    """Gemm(X, W, b) for a batch of vectors (W is (in, out) as Gemm wants it), else
-    MatMul then Add (leading axes broadcast)."""
+    """Gemm(X, W, b) for a batch of vectors (lucidnet's W is (in, out) as Gemm wants it;
+    PyTorch's layout (out, in) is Gemm's transB), else MatMul then Add (leading axes
+    broadcast)."""
     X, W, b = ins
     if fn.X.ndim == 2:
-        return g.op("Gemm", X, W, *([b] if b else []), out=out)
+        layout = {"transB": 1} if fn.transposed else {}
+        return g.op("Gemm", X, W, *([b] if b else []), out=out, **layout)
+    W = g.op("Transpose", W) if fn.transposed else W
     if not b:
         return g.op("MatMul", X, W, out=out)
     return g.op("Add", g.op("MatMul", X, W), b, out=out)

@@ -158,7 +158,9 @@ def test_without_tensorboardx_the_error_names_the_extra(monkeypatch):
 
 def test_summary_writer_is_tensorboardx_for_a_pytorch_style_loop(tmp_path):
     assert lucidnet.SummaryWriter is tensorboardX.SummaryWriter
-    from lucidnet.tensorboard import SummaryWriter
+    from lucidnet.torch.utils.tensorboard import SummaryWriter  # PyTorch's path
+
+    assert SummaryWriter is tensorboardX.SummaryWriter
 
     writer = SummaryWriter(str(tmp_path))
     for step, loss in enumerate([0.9, 0.5, 0.25]):
