@@ -202,6 +202,7 @@ KERAS_CASES = {
                                                   keras.layers.Dense(2, activation="softmax")]),
     "keras.Softmax": lambda: keras.Sequential([keras.Input((4,)), keras.layers.Dense(3),
                                                keras.layers.Softmax()]),
+    "keras.Normalization": lambda: adapted(),
     "keras.Rescaling": lambda: keras.Sequential([keras.Input((4,)),
                                                  keras.layers.Rescaling(1 / 255, offset=-0.5)]),
     "keras.Functional": lambda: functional_two_heads(),
@@ -229,6 +230,14 @@ def merged(name):
     left, right = keras.Input((4,), name="left"), keras.Input((4,), name="right")
     joined = getattr(keras.layers, name)()([left, right])
     return keras.Model([left, right], keras.layers.Dense(2)(joined))
+
+
+def adapted():
+    """Normalization adapted to data, then its inverse (a regression head's)."""
+    scale = keras.layers.Normalization()
+    scale.adapt(3 * sample((40, 4)) + 2)
+    back = keras.layers.Normalization(mean=[1.0, 2.0], variance=[4.0, 0.25], invert=True)
+    return keras.Sequential([keras.Input((4,)), scale, keras.layers.Dense(2), back])
 
 
 def input_only():

@@ -39,12 +39,13 @@ import numpy
 
 from lucidnet import backend
 from lucidnet._files import atomic_write
-from lucidnet.autograd import Tensor, enable_grad
+from lucidnet.autograd import Tensor, enable_grad, tape
 from lucidnet.autograd import ops
 from lucidnet.functional import activations as A
 from lucidnet.nn.container import Chain
 from lucidnet.nn.layers import BatchNormFunction, DropoutFunction, LinearFunction
 from lucidnet.nn.module import LAYERS
+from lucidnet.nn.normalization import NormalizationFunction
 
 __all__ = ["DEFAULT_OPSET", "EXPORTERS", "ExportError", "export", "exports", "to_onnx"]
 
@@ -295,6 +296,14 @@ def _batch_norm(g, fn, ins, out):
     return y
 
 
+@exports(NormalizationFunction)
+def _normalization(g, fn, ins, out):
+    """(X − μ)/s, or μ + X·s when inverted; s = max(√σ², ε) as the layer computed it."""
+    if fn.invert:
+        return g.op("Add", g.op("Mul", ins[0], g.const(fn.scale)), g.const(fn.mean), out=out)
+    return g.op("Div", g.op("Sub", ins[0], g.const(fn.mean)), g.const(fn.scale), out=out)
+
+
 @exports(DropoutFunction)
 def _dropout(g, fn, ins, out):
     raise ExportError("Dropout ran in training mode while the model was traced in evaluation "
@@ -411,21 +420,15 @@ def _outputs(result, model, output_names) -> list[tuple[str, Tensor]]:
     return list(zip(_names(names, len(values), "output"), values))
 
 
-def _topological(outputs: list[Tensor]) -> list[Tensor]:
-    """Every tensor the outputs were made from, each after the tensors it was made of."""
-    order, seen, stack = [], set(), [(t, False) for t in reversed(outputs)]
-    while stack:
-        t, ready = stack.pop()
-        if ready:
-            order.append(t)
-            continue
-        if id(t) in seen:
-            continue
-        seen.add(id(t))
-        stack.append((t, True))
-        if t.grad_fn is not None:
-            stack.extend((i, False) for i in reversed(t.grad_fn.inputs)
-                         if isinstance(i, Tensor) and id(i) not in seen)
+def _made_from(outputs: list[Tensor]) -> list[Tensor]:
+    """The tensors on the tape that the outputs were made from, each once and after the
+    tensors it was made of (:func:`lucidnet.autograd.tape` of each output, joined)."""
+    seen, order = set(), []
+    for out in outputs:
+        for t in tape(out):
+            if id(t) not in seen:
+                seen.add(id(t))
+                order.append(t)
     return order
 
 
@@ -495,20 +498,26 @@ def to_onnx(model, input_shape=None, opset: int = DEFAULT_OPSET, dtype="float32"
             raise ExportError(f"output {name!r} of {type(model).__name__} is a "
                               f"{type(t).__name__}, not a Tensor")
         wanted.setdefault(id(t), name)
+    def value(x) -> str:
+        """The name of a Function's input: a leaf that takes no gradient (off the tape,
+        a frozen parameter) is named here; constants become initializers."""
+        if not isinstance(x, Tensor):
+            return "" if x is None else g.const(x)
+        if id(x) not in names:
+            if id(x) not in params:
+                raise ExportError(
+                    f"the forward uses a tensor of shape {x.shape} that is neither the "
+                    "input nor a parameter: made outside lucidnet's operations (the tape "
+                    "cannot say how it depends on the input)")
+            names[id(x)] = g.const(x.data, params[id(x)])
+        return names[id(x)]
+
     try:
-        for t in _topological([t for _, t in outputs]):
-            if id(t) in names:
-                continue
+        for t in _made_from([t for _, t in outputs]):
             if t.grad_fn is None:
-                if id(t) not in params:
-                    raise ExportError(
-                        f"the forward uses a tensor of shape {t.shape} that is neither the "
-                        "input nor a parameter: made outside lucidnet's operations (the tape "
-                        "cannot say how it depends on the input)")
-                names[id(t)] = g.const(t.data, params[id(t)])
+                value(t)
                 continue
-            ins = [names[id(i)] if isinstance(i, Tensor) else ("" if i is None else g.const(i))
-                   for i in t.grad_fn.inputs]
+            ins = [value(i) for i in t.grad_fn.inputs]
             names[id(t)] = _emit(g, t.grad_fn, ins, wanted.get(id(t)))
             if g.batched.intersection(ins):
                 g.batched.add(names[id(t)])
