@@ -256,6 +256,63 @@ def test_architecture_mutations(base, tmp_path, data):
     check_load(tmp_path / "m.safetensors", join(header, body))
 
 
+# -- long stacks: loading time linear in the layer count --------------------------------
+def stacked_file(tmp_path: Path, layers: int) -> bytes:
+    """A valid Keras Sequential file of ``layers`` weightless Activation layers with an
+    input shape: a one-layer file whose architecture lists its layer ``layers`` times
+    (the 138 KB file of 1,000 layers took 6 s to load when each add rebuilt the stack)."""
+    from lucidnet import keras
+
+    model = keras.Sequential([keras.layers.Activation("tanh", input_shape=(3,), name="a")],
+                             name="stack")
+    model.save(tmp_path / "one.safetensors")
+    header, body = split((tmp_path / "one.safetensors").read_bytes())
+    document = json.loads(header["__metadata__"]["lucidnet"])
+    (layer,) = document["architecture"]["children"]
+    document["architecture"]["children"] = [
+        {**layer, "name": f"a{i}", "config": {**layer["config"], "name": f"a{i}"}}
+        for i in range(layers)]
+    header["__metadata__"]["lucidnet"] = json.dumps(document)
+    return join(header, body)
+
+
+def _cpu_seconds(load, path: Path, repeats: int) -> float:
+    """The least CPU time of ``repeats`` loads (CPU time: other processes do not count)."""
+    times = []
+    for _ in range(repeats):
+        start = time.process_time()
+        load(path)
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+def test_loading_time_grows_linearly_with_the_layer_count(tmp_path):
+    """Each 4× longer stack loads in under 8× the time (a quadratic build takes 16×)."""
+    from lucidnet import keras
+
+    seconds = {}
+    for layers, repeats in ((1000, 5), (4000, 3), (16000, 1)):
+        path = tmp_path / f"stack{layers}.safetensors"
+        path.write_bytes(stacked_file(tmp_path, layers))
+        seconds[layers] = _cpu_seconds(keras.models.load_model, path, repeats)
+        assert len(keras.models.load_model(path).layers) == layers
+    assert seconds[4000] / seconds[1000] < 8, seconds
+    assert seconds[16000] / seconds[4000] < 8, seconds
+
+
+@fuzz(40)
+@given(data=st.data())
+def test_long_stack_mutations(tmp_path, data):
+    """Mutations of a 300-layer stack still load, or are refused, within a second."""
+    header, body = split(stacked_file(tmp_path, 300))
+    document = json.loads(header["__metadata__"]["lucidnet"])
+    region = ("architecture", "children", data.draw(st.integers(0, 299)))
+    document = data.draw(mutated_json(document, data.draw(st.sampled_from(
+        [region, (*region, "config"), ("architecture", "config")]))))
+    header["__metadata__"]["lucidnet"] = json.dumps(document)
+    check_load(tmp_path / "m.safetensors", join(header, body))
+
+
 # -- the hostile corpus ---------------------------------------------------------------
 def hostile_corpus(base: bytes) -> dict[str, bytes]:
     """name → a small hostile or damaged file, derived from the valid ``base``."""

@@ -10,6 +10,7 @@ result must describe itself exactly as the file does.
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import json
 import os
@@ -70,7 +71,8 @@ def describe(module, where: str) -> dict:
     return {"class_name": class_name, "config": config, "children": children}
 
 
-def _constructor(cls) -> tuple[set, set, bool]:
+@functools.cache  # once per class: a file of n layers reads n signatures otherwise
+def _constructor(cls) -> tuple[frozenset, frozenset, bool]:
     """The keyword arguments ``cls(...)`` accepts, those it requires, and whether it takes
     children as ``*args``. A ``**kwargs`` passes names on to the base class's
     constructor, which is read in turn (as Keras layers pass ``name`` to ``Layer``)."""
@@ -95,7 +97,7 @@ def _constructor(cls) -> tuple[set, set, bool]:
                     required.add(p.name)
         if not any(p.kind is p.VAR_KEYWORD for p in params):
             break
-    return accepted, required, bool(variadic)
+    return frozenset(accepted), frozenset(required), bool(variadic)
 
 
 def plain(value):
