@@ -1,6 +1,8 @@
 """Model.compile / fit / evaluate / predict of the Keras facade: lazy building,
 validation_split, class weights, multi-output models, weights, files and errors."""
 
+import contextlib
+import io
 import warnings
 
 import numpy as np
@@ -320,3 +322,62 @@ def test_an_unknown_loss_name_fails_at_compile_with_suggestions():
     model = classifier(8)
     with pytest.raises(ValueError, match="did you mean 'categorical_crossentropy'"):
         model.compile(optimizer="adam", loss="categorical_crosentropy")
+
+
+# -- layer names ---------------------------------------------------------------------------
+def test_a_stack_built_layer_by_layer_keeps_its_output_shape_through_pop():
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3)])
+    model.add(keras.layers.Dense(5))
+    assert model.output_shape == (None, 5)
+    model.pop()
+    assert model.output_shape == (None, 3)
+    model.add(keras.layers.Dense(2))
+    assert model.output_shape == (None, 2)
+    assert model.predict(np.ones((2, 4), np.float32), verbose=0).shape == (2, 2)
+
+
+STATE = ["optimizer", "built", "output_shape", "history", "name", "training",
+         "stop_training", "_modules", "_stack", "_trainer", "trainable", "inputs", "outputs"]
+METHODS = ["call", "layers", "compile", "fit", "predict", "summary", "weights", "add",
+           "build", "losses", "output", "input", "get_config", "save"]
+
+
+@pytest.mark.parametrize("name", ["optimizer", "built", "history", "stop_training"])
+def test_a_layer_named_like_the_models_state_stays_a_trained_child(name):
+    """name='optimizer' used to drop the layer from training (compile assigned
+    model.optimizer over it) and the saved file did not load."""
+    model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1, name=name)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.ones((4, 2), np.float32), np.ones((4, 1), np.float32), verbose=0)
+    assert [layer.name for layer in model.layers] == [name]
+    assert len(list(model.parameters())) == 2 and not isinstance(getattr(model, name), keras.layers.Dense)
+
+
+def test_a_layer_name_with_a_dot_is_refused_at_save(tmp_path):
+    model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1, name="a.b")])
+    with pytest.raises(ValueError, match="'a.b' is empty or dotted"):
+        model.save(tmp_path / "m.safetensors")
+
+
+@pytest.mark.parametrize("name", [*STATE, *METHODS, "output_names", "inputs", "calls", "dense", "x_1",
+                                  "kernel", "bias", "dtype", "config", "self", "__init__", "é"])
+def test_every_accepted_layer_name_survives_save_load_and_training(tmp_path, name):
+    """A name is refused at once, or the model trains, saves, loads and predicts the same."""
+    manual_seed(0)
+    model = keras.Sequential([keras.Input(shape=(2,))])
+    try:
+        model.add(keras.layers.Dense(2, name=name))
+    except ValueError as err:
+        assert "cannot hold a layer named" in str(err)
+        return
+    model.add(keras.layers.Dense(1, name="head"))
+    model.compile(optimizer="sgd", loss="mse")
+    with contextlib.redirect_stdout(io.StringIO()):
+        model.summary()
+    before = [w.copy() for w in model.get_weights()]
+    model.fit(np.ones((4, 2), np.float32), np.zeros((4, 1), np.float32), verbose=0)
+    assert all((a != b).any() for a, b in zip(before, model.get_weights()))  # all trained
+    model.save(tmp_path / "m.safetensors")
+    loaded = keras.models.load_model(tmp_path / "m.safetensors")
+    x = np.arange(6, dtype=np.float32).reshape(3, 2)
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))

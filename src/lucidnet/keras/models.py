@@ -77,6 +77,9 @@ class Model(Layer):
         self._checked = False
         self.optimizer = None
         self.stop_training = False
+        # set later (by fit's History, a functional graph); claimed now, so that no layer
+        # takes these names (_track)
+        self.history = self.output_names = None
 
     @property
     def layers(self) -> list[Layer]:
@@ -467,12 +470,16 @@ class Sequential(Model):
         self._stack.append(layer)
         if self._input_shape is None and len(self._stack) == 1:
             self._input_shape = layer.input_shape_hint
-        if self._input_shape is not None:
+        if self.built:  # only the new layer: n adds build n layers, not n²/2
+            self.output_shape = layer(KerasTensor(self.output_shape)).shape
+        elif self._input_shape is not None:
             self.build(self._input_shape)
 
     def pop(self) -> Layer:
         layer = self._stack.pop()
         self._untrack(layer)
+        if self.built:
+            self.build(self._input_shape)
         return layer
 
     @property

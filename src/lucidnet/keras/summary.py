@@ -138,9 +138,9 @@ def _rule(widths, left, middle, right, fill) -> str:
 def _is_chain(model) -> bool:
     """Whether a model reads as a stack: not a graph, or a graph of one input whose
     every call takes one tensor that nothing else takes (Keras's "sequential-like")."""
-    calls = getattr(model, "calls", None)
-    if calls is None:
+    if not hasattr(type(model), "calls"):  # (a layer named 'calls' is not the graph's)
         return True
+    calls = model.calls
     used = [id(i) for t in calls for i in t.inputs]
     return (len(model.inputs) == 1 and all(len(t.inputs) <= 1 for t in calls)
             and len(used) == len(set(used)))

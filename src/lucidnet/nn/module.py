@@ -86,8 +86,14 @@ class Module:
             raise AttributeError(
                 f"{type(self).__name__}.__init__ must call super().__init__() before setting attributes"
             )
-        self._parameters.pop(name, None)
-        self._modules.pop(name, None)
+        # forget the parameter or child this attribute held, but not a child registered
+        # under the same name beside an attribute of another kind (a Keras layer named
+        # 'optimizer': assigning model.optimizer must not drop the layer from the model)
+        held = self.__dict__.get(name)
+        if self._parameters.get(name, held) is held:
+            self._parameters.pop(name, None)
+        if self._modules.get(name, held) is held:
+            self._modules.pop(name, None)
         if isinstance(value, Parameter):
             self._buffers.pop(name, None)
             self._parameters[name] = value
