@@ -194,6 +194,20 @@ def check_unit_interval(x, who: str, name: str, hint: str = "", upper: bool = Tr
             )
 
 
+def check_distributions(y, axis: int, who: str) -> None:
+    """LabelError unless every row of ``y`` along ``axis`` is a distribution: entries in
+    [0, 1] that sum to 1 (to 10⁻³: one-hot, smoothed or soft labels)."""
+    check_unit_interval(y, who, "y_true (targets)")
+    data = y.data if isinstance(y, Tensor) else y
+    if data.size:
+        sums = data.sum(axis=axis)
+        lo, hi = float(sums.min()), float(sums.max())
+        if lo < 1 - 1e-3 or hi > 1 + 1e-3:
+            raise LabelError(f"{who}: each row of y_true must sum to 1 (one-hot or a "
+                             f"distribution), got sums in [{lo:g}, {hi:g}]; for several "
+                             "labels per sample use binary_crossentropy")
+
+
 def _scores_or_logits(fused, plain, from_logits: bool, who: str, y_true, y_pred, **options):
     """The fused logits Function, or the plain one after checking that y_pred holds
     non-negative scores (normalized per row): a Linear's logits would be read wrongly."""
@@ -610,6 +624,7 @@ def categorical_crossentropy(
         hint="; for class indices use sparse_categorical_crossentropy",
     )
     reduction = check_reduction(reduction, who)
+    check_distributions(y_true, axis, who)
     y_true = smooth_labels(y_true, label_smoothing, y_pred.shape[axis], who)
     return _scores_or_logits(SoftmaxCrossEntropy, CategoricalCrossEntropy, from_logits, who,
                              y_true, y_pred, axis=axis, reduction=reduction)

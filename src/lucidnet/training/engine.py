@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import numbers
 
 import numpy
 
@@ -195,6 +196,9 @@ class Trainer:
         verbose = verbosity(verbose)
         if not 0.0 <= validation_split < 1.0:
             raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
+        for name, value, least in (("epochs", epochs, 1), ("initial_epoch", initial_epoch, 0)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+                raise ValueError(f"{name} must be an integer ≥ {least}, got {value!r}")
         train = self._data(x, y, sample_weight, class_weight)
         val = None
         if validation_data is not None:

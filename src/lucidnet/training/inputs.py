@@ -11,6 +11,7 @@ model's outputs are known, inputs reach the model in it (:meth:`FitData.model_in
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 
 import numpy
@@ -24,12 +25,36 @@ from lucidnet.training.last_layer import infer_problem
 
 def cast(array, dtype, always: bool, what: str):
     """``array`` as a batchable array in ``dtype``: always (features, weights), or only
-    when it holds floats (targets: integer class indices stay integers)."""
+    when it holds floats (targets: integer class indices stay integers). NaN and ±∞
+    are refused (:func:`check_finite`)."""
     array = as_batchable(array, what)
     kind = array.dtype.kind
     if (kind == "f" or (always and kind in "iub")) and array.dtype != dtype:
-        array = array.astype(dtype)
+        with numpy.errstate(over="ignore"):  # what overflows to ±∞ is refused just below
+            array = array.astype(dtype)
+    check_finite(array, what)
     return array
+
+
+def check_finite(array, what: str) -> None:
+    """ValueError when a float ``array`` (dense or sparse) holds NaN or ±∞: fitting on
+    one turns every weight NaN without a word, predicting gives NaN rows."""
+    values = array.data if is_sparse(array) else array
+    if values.dtype.kind != "f":
+        return
+    xp = numpy if is_sparse(array) else backend.xp
+    finite = xp.isfinite(values)
+    if bool(finite.all()):
+        return
+    count = int(values.size - xp.count_nonzero(finite))
+    where = ""
+    if not is_sparse(array):
+        rows, bad = values.reshape(len(values), -1), ~finite.reshape(len(values), -1)
+        first = int(xp.argmax(bad.any(axis=1)))
+        where = f", the first in sample {first} ({float(rows[first][bad[first]][0])})"
+    raise ValueError(f"{what} holds {count} NaN or infinite value{'s' * (count > 1)}{where}; "
+                     "lucidnet does not fit or predict on missing or infinite values: drop "
+                     "or impute them first")
 
 
 def _is_array_like(value) -> bool:
@@ -98,6 +123,10 @@ class FitData:
         if sample_weight is not None:
             weight_keys, weights = structure(sample_weight, "sample_weight")
             weights = [cast(w, dtype, True, "sample_weight").reshape(-1) for w in weights]
+            for w in weights:
+                if w.size and float(w.min()) < 0:
+                    raise ValueError(f"sample_weight must be ≥ 0 (a weight scales a sample's "
+                                     f"loss), got a minimum of {float(w.min()):g}")
         if class_weight is not None:
             if len(targets) != 1:
                 raise ValueError("class_weight is only supported for models with a single "
@@ -158,10 +187,22 @@ def class_weights_to_sample(y, class_weight: dict):
     y = backend.to_numpy(y.data if isinstance(y, Tensor) else y)
     if y.ndim == 2 and y.shape[1] > 1:
         classes = y.argmax(axis=1)
+        outside = sorted(int(k) for k in class_weight if int(k) >= y.shape[1])
+        if outside:
+            raise LabelError(f"class_weight names classes {outside}, but the one-hot targets "
+                             f"have {y.shape[1]} classes (0 to {y.shape[1] - 1})")
     else:
         classes = numpy.rint(y.reshape(-1)).astype(numpy.int64)
     if classes.size and classes.min() < 0:
         raise LabelError(f"class_weight needs class indices ≥ 0, the targets hold {classes.min()}")
+    for k, w in class_weight.items():
+        if isinstance(w, bool) or not isinstance(w, numbers.Real) or not math.isfinite(w) \
+                or w < 0:
+            raise ValueError(f"class_weight[{k!r}] must be a finite number ≥ 0, got {w!r}")
+    absent = sorted(set(int(k) for k in class_weight) - set(numpy.unique(classes).tolist()))
+    if absent:
+        warnings.warn(f"class_weight names classes {absent} that no target holds; their "
+                      "weights are not used (a typo in a class index?)", stacklevel=4)
     size = max([int(k) + 1 for k in class_weight] + [int(classes.max()) + 1])
     table = numpy.ones(size)
     for k, w in class_weight.items():
