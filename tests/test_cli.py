@@ -298,6 +298,64 @@ def test_predict_mistakes_are_one_line_and_status_2(model_path, digits, tmp_path
     assert status == 2 and "no input file at" in error_line(err)
 
 
+@pytest.mark.parametrize("first", ["typo", "empty", "bom_crlf", "nan"])
+def test_predict_never_drops_a_first_row_that_fails_to_parse(model_path, digits, tmp_path,
+                                                             first):
+    """5 rows in, an error naming row 1 out: never 4 predictions and exit 0."""
+    rows = [",".join(f"{v:g}" for v in row) for row in digits.x_test[:5]]
+    fields = rows[0].split(",")
+    newline, bom = "\n", ""
+    if first == "typo":
+        fields[3] = fields[3] + "o"
+    elif first == "empty":
+        fields[3] = ""
+    elif first == "nan":
+        fields[3] = "nan"
+    else:
+        newline, bom = "\r\n", "\ufeff"
+        rows[2] = rows[2].replace(",", ",,", 1)  # and an empty field further down
+    rows[0] = ",".join(fields)
+    (tmp_path / "x.csv").write_text(bom + newline.join(rows) + newline, newline="")
+    status, stdout, err = run("predict", model_path, tmp_path / "x.csv")
+    assert status == 2 and stdout == ""
+    expected = {"typo": "row 1 mixes numbers and text (column 4",
+                "empty": "row 1 mixes numbers and text (column 4 is '')",
+                "nan": "row 1, column 4 is 'nan', not a finite number",
+                "bom_crlf": "row 3 has 65 fields, expected 64"}[first]
+    assert expected in error_line(err)
+
+
+def test_predict_says_on_stderr_whether_row_1_was_a_header(model_path, digits, tmp_path):
+    x = digits.x_test[:3]
+    numpy.savetxt(tmp_path / "plain.csv", x, delimiter=",")
+    header = ",".join(f"pixel_{i}" for i in range(x.shape[1])).replace("pixel_0", "\x1b[2J")
+    numpy.savetxt(tmp_path / "named.csv", x, delimiter=",", header=header, comments="")
+    status, stdout, err = run("predict", model_path, tmp_path / "plain.csv")
+    assert status == 0 and err == "plain.csv: 3 samples, no header\n"
+    assert len(predictions(stdout)) == 3
+    status, stdout, err = run("predict", model_path, tmp_path / "named.csv")
+    assert status == 0 and len(predictions(stdout)) == 3
+    assert err.startswith("named.csv: 3 samples, row 1 is a header (\\x1b[2J, pixel_1, ")
+    assert "\x1b" not in err
+
+
+def test_predict_refuses_nan_samples_in_npy_and_a_npy_claiming_more_than_it_holds(
+        model_path, digits, tmp_path):
+    x = digits.x_test[:4].copy()
+    x[2, 5] = numpy.nan
+    numpy.save(tmp_path / "nan.npy", x)
+    status, stdout, err = run("predict", model_path, tmp_path / "nan.npy")
+    assert status == 2 and stdout == ""
+    assert "x holds 1 NaN or infinite value, the first in sample 2" in error_line(err)
+    numpy.save(tmp_path / "big.npy", digits.x_test[:2])
+    data = (tmp_path / "big.npy").read_bytes().replace(b"(2, 64)", b"(10000000000, 64)")
+    (tmp_path / "big.npy").write_bytes(data)
+    status, _, err = run("predict", model_path, tmp_path / "big.npy")
+    assert status == 2 and error_line(err) == (
+        "lucidnet predict: error: big.npy: not a .npy file of numbers that lucidnet can read "
+        "(mmap length is greater than file size)")
+
+
 def test_summary_prints_layers_and_parameter_counts(model_path):
     status, stdout, stderr = run("summary", model_path)
     assert status == 0, stderr
@@ -368,3 +426,15 @@ def test_no_command_is_a_usage_error():
     with pytest.raises(SystemExit) as exit_info, contextlib.redirect_stderr(io.StringIO()):
         cli.main([])
     assert exit_info.value.code == 2
+
+
+def test_summary_escapes_names_from_the_file(tmp_path):
+    model = keras.Sequential([keras.Input(shape=(2,)),
+                              keras.layers.Dense(1, name="evil\x1b]0;pwned\x07\x1b[2J\u202e")],
+                             name="m\r\nodel")
+    model.save(tmp_path / "m.safetensors")
+    status, stdout, stderr = run("summary", tmp_path / "m.safetensors")
+    assert status == 0, stderr
+    assert "evil\\x1b]0;pwned\\x07\\x1b[2J\\u202e (Dense)" in stdout
+    assert 'Model: "m\\r\\nodel"' in stdout
+    assert not any(c in stdout for c in "\x1b\x07\r\u202e")

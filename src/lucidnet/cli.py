@@ -149,10 +149,16 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("lucidnet: interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        print(f"lucidnet {args.command}: error: out of memory; use a smaller model or "
+              "less data", file=sys.stderr)
+        return 2
     except (UsageError, ValueError, TypeError, FileNotFoundError, KeyError, OSError,
             ImportError) as err:
+        from lucidnet._text import printable
+
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
-        print(f"lucidnet {args.command}: error: {message}", file=sys.stderr)
+        print(f"lucidnet {args.command}: error: {printable(message)}", file=sys.stderr)
         return 2
     return 0
 
@@ -376,18 +382,27 @@ def _cmd_evaluate(args) -> None:
 
 
 def _read_samples(path: str, n_features: int):
+    """(x, what the CSV reader decided, None for .npy): the samples as float32 rows."""
     import numpy
 
-    path = Path(path)
+    path, note = Path(path), None
     if not path.is_file():
         raise FileNotFoundError(f"no input file at {path}")
-    if path.suffix == ".npy":
-        x = numpy.load(path, allow_pickle=False)
-    elif path.suffix == ".csv":
+    if path.suffix == ".npy":  # mapped first: a header claiming 10¹⁰ rows fails at once
         try:
-            x = numpy.loadtxt(path, delimiter=",", ndmin=2, dtype=numpy.float64)
-        except ValueError:  # a header line
-            x = numpy.loadtxt(path, delimiter=",", ndmin=2, skiprows=1, dtype=numpy.float64)
+            x = numpy.array(numpy.load(path, mmap_mode="r", allow_pickle=False))
+        except ValueError as err:
+            raise UsageError(f"{path.name}: not a .npy file of numbers that lucidnet can "
+                             f"read ({err})") from None
+    elif path.suffix == ".csv":
+        from lucidnet._text import printable
+        from lucidnet.datasets.csvfile import read_csv
+
+        table = read_csv(path)
+        x = table.values
+        row_one = "no header" if table.header is None else (
+            "row 1 is a header (" + printable(", ".join(table.header))[:200] + ")")
+        note = f"{printable(path.name)}: {len(x)} samples, {row_one}"
     else:
         raise UsageError(f"input must be a .csv or .npy file, got {path.name}")
     if x.ndim == 0:
@@ -397,7 +412,7 @@ def _read_samples(path: str, n_features: int):
     x = x.reshape(len(x), -1) if x.ndim > 2 else x
     if x.shape[1] != n_features:
         raise UsageError(f"{path.name}: the model expects {n_features} features per row, got {x.shape[1]}")
-    return x.astype(numpy.float32)
+    return x.astype(numpy.float32), note
 
 
 def _cmd_predict(args) -> None:
@@ -411,7 +426,7 @@ def _cmd_predict(args) -> None:
         raise UsageError(f"--output must end in .csv, .json or .npy, got {output.name}")
     model = _load_model(args.model)
     n_features = int(numpy.prod(model._input_shape[1:]))
-    x = _read_samples(args.input, n_features)
+    x, note = _read_samples(args.input, n_features)
     x = x.reshape((len(x), *model._input_shape[1:]))
     y = model.predict(x, verbose=0)
     about = io.load_state(args.model).metadata.get("dataset")
@@ -423,6 +438,8 @@ def _cmd_predict(args) -> None:
         what = predictions.printable(str(task)) if task else "not recorded in its file"
         raise UsageError("--proba needs a classification model (one that lucidnet train "
                          f"made for a classification dataset); this one's task: {what}")
+    if note:
+        print(note, file=sys.stderr)  # stdout holds only the predictions
     header, rows = predictions.table(y, task, names, proba=args.proba)
     form = output.suffix[1:] if output is not None else (args.format or "csv")
     text = predictions.to_json(header, rows) if form == "json" else predictions.to_csv(header, rows)

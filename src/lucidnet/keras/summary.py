@@ -16,6 +16,8 @@ import re
 import shutil
 import sys
 
+from lucidnet._text import printable
+
 _SEQUENTIAL = (88, [0.45, 0.80, 1.0], ["Layer (type)", "Output Shape", "Param #"], "<<>")
 _GRAPH = (108, [0.3, 0.56, 0.74, 1.0],
           ["Layer (type)", "Output Shape", "Param #", "Connected to"], "<<><")
@@ -149,7 +151,7 @@ def _is_chain(model) -> bool:
 def _connections(model, layer) -> str:
     """'a[0][0], b[0][0]': each tensor this layer was called on in the model, as
     layer[call index][0]; '-' for an Input."""
-    refs = [f"{i.layer.name}[{i.node_index}][0]"
+    refs = [f"{printable(i.layer.name)}[{i.node_index}][0]"
             for t in model.calls if t.layer is layer for i in t.inputs]
     return ", ".join(refs) or "-"
 
@@ -180,7 +182,7 @@ def _layer_rows(layer, model, graph: bool, show_trainable: bool, expand_nested: 
     prefix = "   " * level + "└ " if level else ""
     count = sum(a.size for arrays in _weights(layer) for a in arrays)
     params = f"{count:,}" if layer.built else "0 (unbuilt)"
-    cells = [f"{prefix}{layer.name} ({type(layer).__name__})", _shape(layer), params]
+    cells = [f"{prefix}{printable(layer.name)} ({type(layer).__name__})", _shape(layer), params]
     if graph:
         cells.append(_connections(model, layer))
     if show_trainable:
@@ -220,7 +222,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None,
     terminal = (print_fn is None and "NO_COLOR" not in os.environ
                 and getattr(sys.stdout, "isatty", lambda: False)())
     bold, plain = (_BOLD, _RESET) if terminal else ("", "")
-    out = [f'{bold}Model: "{model.name}"{plain}', _rule(widths, "┏", "┳", "┓", "━"),
+    out = [f'{bold}Model: "{printable(model.name)}"{plain}', _rule(widths, "┏", "┳", "┓", "━"),
            *_row(header, widths, align, "┃", terminal or None),
            _rule(widths, "┡", "╇", "┩", "━")]
     for k, layer in enumerate(layers):
