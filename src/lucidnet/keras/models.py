@@ -18,6 +18,7 @@ import numpy
 from lucidnet import io
 from lucidnet.io.tensorfile import shorten
 from lucidnet.errors import FormatError, NotSupportedError, ShapeError
+from lucidnet.io.tensorfile import shorten
 from lucidnet.keras import losses as keras_losses
 from lucidnet.keras import optimizers
 from lucidnet.keras.layers import InputLayer, KerasTensor, Layer, unique_name
@@ -407,7 +408,11 @@ def load_model(filepath, compile=True):  # noqa: A002 (Keras's argument name)
         raise FormatError(f"{filepath}: the compile settings must be an object with keys "
                           f"among {sorted(_COMPILE_KEYS)}")
     if compile and settings is not None:
-        model.compile(optimizer=optimizer, **settings)
+        try:
+            model.compile(optimizer=optimizer, **settings)
+        except (ValueError, TypeError, KeyError) as err:  # the settings came from the file
+            raise FormatError(f"{filepath}: the compile settings {shorten(settings)} do not "
+                              f"compile: {err}") from None
     else:
         model.optimizer = optimizer
     return model

@@ -10,7 +10,7 @@ weight decay), and :mod:`lucidnet.optimizers` has Keras's names and defaults.
 from __future__ import annotations
 
 from lucidnet import backend
-from lucidnet.optim.optimizer import Optimizer, _check_beta, _check_rate, _check_rule
+from lucidnet.optim.optimizer import Optimizer
 
 
 class Adagrad(Optimizer):
@@ -28,11 +28,8 @@ class Adagrad(Optimizer):
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
                  eps: float = 1e-10, rule: str = "pytorch"):
         super().__init__(params, {
-            "lr": _check_rate("lr", lr), "lr_decay": _check_rate("lr_decay", lr_decay),
-            "weight_decay": _check_rate("weight_decay", weight_decay),
-            "initial_accumulator_value": _check_rate("initial_accumulator_value",
-                                                     initial_accumulator_value),
-            "eps": _check_rate("eps", eps), "rule": _check_rule(rule),
+            "lr": lr, "lr_decay": lr_decay, "weight_decay": weight_decay,
+            "initial_accumulator_value": initial_accumulator_value, "eps": eps, "rule": rule,
         })
 
     def update(self, theta, g, state, group):
@@ -73,11 +70,8 @@ class RMSprop(Optimizer):
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False,
                  rule: str = "pytorch"):
         super().__init__(params, {
-            "lr": _check_rate("lr", lr), "alpha": _check_beta("alpha", alpha),
-            "eps": _check_rate("eps", eps),
-            "weight_decay": _check_rate("weight_decay", weight_decay),
-            "momentum": _check_beta("momentum", momentum), "centered": bool(centered),
-            "rule": _check_rule(rule),
+            "lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay,
+            "momentum": momentum, "centered": bool(centered), "rule": rule,
         })
 
     def update(self, theta, g, state, group):
@@ -158,13 +152,9 @@ class Adam(Optimizer):
 
     def __init__(self, params=None, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, rule: str = "pytorch"):
-        beta1, beta2 = betas
         super().__init__(params, {
-            "lr": _check_rate("lr", lr),
-            "betas": (_check_beta("betas[0]", beta1), _check_beta("betas[1]", beta2)),
-            "eps": _check_rate("eps", eps),
-            "weight_decay": _check_rate("weight_decay", weight_decay), "amsgrad": bool(amsgrad),
-            "rule": _check_rule(rule),
+            "lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+            "amsgrad": bool(amsgrad), "rule": rule,
         })
 
     def update(self, theta, g, state, group):

@@ -28,7 +28,9 @@ from lucidnet.optim.flat import FlatGroup
 
 
 def _check_rate(name: str, value) -> float:
-    """A finite, non-negative hyper-parameter as a Python float."""
+    """A finite, non-negative hyper-parameter as a Python float (a number, not a string)."""
+    if isinstance(value, (str, bytes, bool)):
+        raise TypeError(f"{name} must be a number, got {value!r}")
     try:
         value = float(value)
     except (TypeError, ValueError):
@@ -43,10 +45,10 @@ RULES = ("pytorch", "keras")
 writes the same method differently (ε's place, the velocity's form, decoupled decay)."""
 
 
-def _check_rule(rule) -> str:
-    if rule not in RULES:
-        raise ValueError(f"rule must be one of {RULES}, got {rule!r}")
-    return rule
+def _check_rule(name: str, value) -> str:
+    if value not in RULES:
+        raise ValueError(f"{name} must be one of {RULES}, got {value!r}")
+    return value
 
 
 def _check_beta(name: str, value) -> float:
@@ -54,6 +56,53 @@ def _check_beta(name: str, value) -> float:
     if value >= 1:
         raise ValueError(f"{name} must be in [0, 1), got {value}")
     return value
+
+
+def _check_betas(name: str, value) -> tuple:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise TypeError(f"{name} must be a pair of numbers, got {value!r}")
+    return tuple(_check_beta(f"{name}[{i}]", v) for i, v in enumerate(value))
+
+
+def _check_flag(name: str, value) -> bool:
+    if not isinstance(value, (bool, numpy.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+_DOMAINS = {
+    "lr": _check_rate, "lr_decay": _check_rate, "weight_decay": _check_rate,
+    "eps": _check_rate, "dampening": _check_rate, "initial_accumulator_value": _check_rate,
+    "momentum": _check_beta, "alpha": _check_beta, "betas": _check_betas,
+    "nesterov": _check_flag, "amsgrad": _check_flag, "centered": _check_flag,
+    "rule": _check_rule,
+}
+"""The domain of each hyper-parameter a group may hold, whoever gives the value: a
+constructor, ``add_param_group`` or a file through ``load_state_dict``."""
+
+
+def check_hyperparameters(group: dict) -> dict:
+    """``group`` with every known hyper-parameter checked against its domain (finite
+    rates ≥ 0, β and momentum in [0, 1), flags True or False) and made a Python value;
+    ``params`` and keys of other optimizers pass as they are."""
+    return {k: v if k == "params" or k not in _DOMAINS else _DOMAINS[k](k, v)
+            for k, v in group.items()}
+
+
+def _check_state_value(where: str, key: str, value):
+    """A per-parameter state entry from a file: a finite array, a finite number, and
+    ``step`` a whole number ≥ 0 (a NaN moment or a negative step would train NaN)."""
+    if key == "step":
+        if isinstance(value, (bool, numpy.bool_)) or not isinstance(value, (int, numpy.integer)) \
+                or value < 0:
+            raise ValueError(f"{where} 'step' must be a whole number ≥ 0, got {value!r}")
+    elif hasattr(value, "shape"):
+        if value.dtype.kind not in "fiub":
+            raise TypeError(f"{where} {key!r} must hold numbers, got dtype {value.dtype}")
+        if value.dtype.kind == "f" and not bool(backend.xp.isfinite(value).all()):
+            raise ValueError(f"{where} {key!r} holds NaN or infinite values")
+    elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{where} {key!r} must be an array or a finite number, got {value!r}")
 
 
 class Scratch:
@@ -111,7 +160,7 @@ class Optimizer:
     Keras rule decays this way."""
 
     def __init__(self, params, defaults: dict):
-        self.defaults = dict(defaults)
+        self.defaults = check_hyperparameters(defaults)
         self.param_groups: list[dict] = []
         self.state: dict = {}
         self._flat: dict[int, FlatGroup] = {}  # group index → its one buffer
@@ -148,7 +197,8 @@ class Optimizer:
         if unknown:
             raise TypeError(f"{type(self).__name__} has no hyper-parameters {unknown}; "
                             f"expected some of {sorted(self.defaults)}")
-        self.param_groups.append({**self.defaults, **group, "params": params})
+        self.param_groups.append({**self.defaults, **check_hyperparameters(group),
+                                  "params": params})
 
     @property
     def lr(self) -> float:
@@ -264,24 +314,31 @@ class Optimizer:
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore what :meth:`state_dict` returned; the parameters must match it in
-        number per group and in shape."""
+        number per group and in shape, and every value its domain (the constructor's
+        checks, :func:`check_hyperparameters`). A bad state changes nothing."""
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups):
             raise ValueError(f"the state has {len(groups)} parameter groups, "
                              f"this optimizer {len(self.param_groups)}")
-        params = {}
+        params, hyper = {}, []
         for saved, own in zip(groups, self.param_groups):
             if len(saved["params"]) != len(own["params"]):
                 raise ValueError(f"a parameter group of the state has {len(saved['params'])} "
                                  f"parameters, this optimizer's {len(own['params'])}")
+            unknown = sorted(set(saved) - set(own))
+            if unknown:
+                raise ValueError(f"the state's parameter group has hyper-parameters {unknown} "
+                                 f"that {type(self).__name__} does not take")
             params.update(zip(saved["params"], own["params"]))
-        self.state, self._flat = {}, {}
+            hyper.append(check_hyperparameters({k: v for k, v in saved.items() if k != "params"}))
+        state = {}
         for i, s in state_dict["state"].items():
             if i not in params:
                 raise ValueError(f"the state names parameter {i}, which no group holds")
             p = params[i]
             restored = {}
             for k, v in s.items():
+                _check_state_value(f"the state of parameter {i}:", k, v)
                 if isinstance(v, numpy.generic):  # a number, as a file gives it back
                     v = v.item()
                 elif hasattr(v, "shape"):
@@ -291,9 +348,10 @@ class Optimizer:
                     # a 0-d parameter's state is kept as 1 element, as step() updates it
                     v = backend.asarray(v, dtype=p.dtype).reshape(p.shape or (1,)).copy()
                 restored[k] = v
-            self.state[p] = restored
-        for saved, own in zip(groups, self.param_groups):
-            own.update({k: v for k, v in saved.items() if k != "params"})
+            state[p] = restored
+        self.state, self._flat = state, {}
+        for checked, own in zip(hyper, self.param_groups):
+            own.update(checked)
 
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lucidnet import backend
-from lucidnet.optim.optimizer import Optimizer, _check_beta, _check_rate, _check_rule
+from lucidnet.optim.optimizer import Optimizer, _check_beta
 
 
 class SGD(Optimizer):
@@ -38,10 +38,8 @@ class SGD(Optimizer):
         if nesterov and (momentum == 0 or dampening != 0):
             raise ValueError("Nesterov momentum needs momentum > 0 and dampening = 0")
         super().__init__(params, {
-            "lr": _check_rate("lr", lr), "momentum": momentum,
-            "dampening": _check_rate("dampening", dampening),
-            "weight_decay": _check_rate("weight_decay", weight_decay), "nesterov": bool(nesterov),
-            "rule": _check_rule(rule),
+            "lr": lr, "momentum": momentum, "dampening": dampening,
+            "weight_decay": weight_decay, "nesterov": bool(nesterov), "rule": rule,
         })
 
     def update(self, theta, g, state, group):

@@ -41,7 +41,8 @@ from lucidnet.training.callbacks import CallbackList, echo
 from lucidnet.training.data import DataLoader, is_sparse
 from lucidnet.training.inputs import (FitData, as_model_input, model_inputs,
                                       warn_single_class_tail)
-from lucidnet.training.outputs import Head, build_heads, join_outputs, split_outputs
+from lucidnet.training.outputs import (Head, build_heads, check_loss_weights, join_outputs,
+                                       split_outputs)
 from lucidnet.training.progress import ProgbarLogger, verbosity
 from lucidnet.training.step import TapeFreeStep, loss_function
 
@@ -77,7 +78,7 @@ class Trainer:
                  progress=ProgbarLogger, sorted_logs: bool = False, print_notes: bool = True):
         if not isinstance(model, Module):
             raise TypeError(f"Trainer trains a lucidnet Module, got {type(model).__name__}")
-        self.model, self.loss, self.loss_weights = model, loss, loss_weights
+        self.model, self.loss, self.loss_weights = model, loss, check_loss_weights(loss_weights)
         self.metrics_spec = metrics
         if isinstance(optimizer, (str, dict)):
             optimizer = optimizers.get(optimizer)

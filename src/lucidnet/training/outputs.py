@@ -14,6 +14,7 @@ import inspect
 
 from lucidnet import losses
 from lucidnet.autograd import Tensor
+from lucidnet.optim.optimizer import _check_rate as check_rate
 from lucidnet.registry import LOSSES
 from lucidnet.training import metrics as metrics_module
 
@@ -144,6 +145,17 @@ def _metric_rows(spec, names: list) -> list[list]:
     if nested:
         return [list(s or []) for s in spec]
     return [list(spec) for _ in names]
+
+
+def check_loss_weights(loss_weights):
+    """``loss_weights`` (None, a number, a list or a dict by output) with every weight a
+    finite number ≥ 0, as the optimizers' rates: a NaN weight turns every weight NaN."""
+    values = loss_weights.values() if isinstance(loss_weights, dict) else (
+        loss_weights if isinstance(loss_weights, (list, tuple)) else
+        [] if loss_weights is None else [loss_weights])
+    for value in values:
+        check_rate("loss_weights", value)
+    return loss_weights
 
 
 def build_heads(names: list | None, count: int, loss, loss_weights=None, metrics=None,
