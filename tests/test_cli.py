@@ -5,6 +5,7 @@ summary read its model; every mistake a user can make is one line and exit statu
 import contextlib
 import io
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -167,6 +168,29 @@ def test_train_without_matplotlib_skips_the_curves(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "command.txt", "history.json", "model.safetensors"]
     assert "no curves.png: pip install lucidnet[plot]" in stdout
+
+
+def test_a_train_killed_after_saving_leaves_no_curves_of_the_previous_run(tmp_path,
+                                                                          monkeypatch):
+    for previous in ("curves.png", "history.json", "command.txt"):
+        (tmp_path / previous).write_text("from the previous run")
+
+    def killed(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_plot_history", killed)
+    status, _, _ = run("train", "--epochs", 1, "--hidden", 8, "--quiet", "--out", tmp_path)
+    assert status == 130
+    assert "curves.png" not in {p.name for p in tmp_path.iterdir()}
+    assert "previous" not in (tmp_path / "history.json").read_text()
+
+
+def test_predict_refuses_to_write_into_a_fifo(model_path, digits, tmp_path):
+    numpy.save(tmp_path / "x.npy", digits.x_test[:2])
+    os.mkfifo(tmp_path / "out.csv")
+    status, stdout, err = run("predict", model_path, tmp_path / "x.npy",
+                              "--output", tmp_path / "out.csv")
+    assert status == 2 and "it is a FIFO (named pipe)" in error_line(err)
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -43,21 +45,71 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)  # read once: os.umask can only be read by setting it
 
 
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def writable_target(path: str | os.PathLike) -> Path:
+    """Where a write to ``path`` lands: ``path`` itself, or, when it is a symbolic link,
+    the file the link points to (written through, the link kept). Raises ValueError
+    when that is not a regular file (a FIFO, a device such as /dev/stdout, a folder):
+    a rename would replace it, and a FIFO without a reader would block forever."""
+    target = Path(os.path.realpath(path))
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        return target
+    if not stat.S_ISREG(mode):
+        raise ValueError(f"cannot write {path}: it is {_kind(mode)}"
+                         + (f" (through the link to {target})" if target != Path(path) else "")
+                         + "; lucidnet writes regular files only, by renaming a finished "
+                         "temporary file onto the path")
+    return target
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Delete the temporary files of earlier writes to ``path`` whose process is gone (a
+    killed save), named ``.<name>.<pid>.<random>.tmp``; a running writer's stay. POSIX
+    only: elsewhere ``os.kill`` cannot ask whether a process lives."""
+    if os.name != "posix":
+        return
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = leftover.name[len(path.name) + 2:].split(".", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+        except (PermissionError, OverflowError):  # another user's live process, or junk
+            continue
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "wb"):
     """Open a temporary file beside ``path``; rename it onto ``path`` only on success.
 
-    A crash in the middle of the write leaves the previous file untouched. The file
-    gets the permissions of the one it replaces, or those a new file gets (mkstemp's
-    own 0600 would hide a report or a model from every other user).
+    A crash in the middle of the write leaves the previous file untouched (and the next
+    write to ``path`` removes the killed one's temporary file). The file gets the
+    permissions of the one it replaces, or those a new file gets (mkstemp's own 0600
+    would hide a report or a model from every other user). A symbolic link is written
+    through; a FIFO, a device or a folder is refused (:func:`writable_target`).
     """
-    path = Path(path)
+    path = writable_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(path)
     try:
         permissions = path.stat().st_mode & 0o777
     except FileNotFoundError:
         permissions = 0o666 & ~_UMASK
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.",
+                               suffix=".tmp")
     try:
         os.chmod(fd, permissions)
         with os.fdopen(fd, mode) as f:

@@ -213,6 +213,8 @@ def _cmd_train(args) -> None:
 
     from lucidnet._files import atomic_write
 
+    for previous in ("history.json", "command.txt", "curves.png", "health.png"):
+        (out / previous).unlink(missing_ok=True)  # never beside the new model, if killed
     model.save(out / "model.safetensors", metadata={"dataset": {
         "name": data.name, "task": data.task, "class_names": list(data.class_names)}})
     with atomic_write(out / "history.json", "w") as f:
