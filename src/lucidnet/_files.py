@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import gzip
 import hashlib
 import os
 import stat
 import tempfile
+import zlib
 from pathlib import Path
 
 
@@ -39,6 +41,47 @@ def verify_sha256(path: str | os.PathLike, expected: str) -> Path:
             "the file is damaged or not the one lucidnet expects"
         )
     return Path(path)
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+@contextlib.contextmanager
+def open_data(path: str | os.PathLike):
+    """``path`` opened for reading bytes, decompressed as it is read when it is gzipped;
+    a damaged gzip stream (bad header, CRC, truncation) raises ChecksumError."""
+    with open(path, "rb") as raw:
+        gzipped = raw.read(2) == GZIP_MAGIC
+        raw.seek(0)
+        try:
+            with gzip.GzipFile(fileobj=raw) if gzipped else contextlib.nullcontext(raw) as f:
+                yield f
+        except (OSError, EOFError, zlib.error) as err:
+            if isinstance(err, ChecksumError) or not gzipped:
+                raise
+            raise ChecksumError(f"{path}: damaged gzip data ({err})") from err
+
+
+def read_at_most(f, limit: int, data: bytearray | None = None) -> bytearray:
+    """``data`` (or a new bytearray) extended from the binary file ``f`` in blocks of
+    1 MiB until it holds ``limit`` bytes or the file ends: memory grows with what the
+    file holds, never past ``limit``."""
+    data = bytearray() if data is None else data
+    while len(data) < limit and (block := f.read(min(1 << 20, limit - len(data)))):
+        data += block
+    return data
+
+
+def read_bounded(path: str | os.PathLike, limit: int) -> bytes:
+    """The bytes of ``path``, decompressed when it is gzipped (:func:`open_data`), and
+    ChecksumError as soon as they pass ``limit``: a gzip bomb stops there, not at
+    gigabytes."""
+    with open_data(path) as f:
+        data = bytes(read_at_most(f, limit + 1))
+    if len(data) > limit:
+        raise ChecksumError(f"{path}: holds more than {limit:,} bytes (decompressed); the "
+                            "file is damaged or not the one lucidnet expects")
+    return data
 
 
 _UMASK = os.umask(0o022)

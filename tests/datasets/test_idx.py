@@ -3,6 +3,8 @@
 import gzip
 import hashlib
 import struct
+import tracemalloc
+import zlib
 
 import numpy as np
 import pytest
@@ -62,7 +64,7 @@ def test_truncated_file_is_refused(tmp_path, cut, message):
 def test_extra_bytes_and_bad_magic_are_refused(tmp_path):
     path = tmp_path / "long"
     path.write_bytes(idx_bytes(np.zeros(5, np.uint8)) + b"\0")
-    with pytest.raises(ValueError, match=r"\(13 bytes with the header\), the file has 14 bytes"):
+    with pytest.raises(ValueError, match=r"\(13 bytes with the header\), the file has more"):
         read_idx(path)
     path.write_bytes(b"\0\0\x07\x01" + bytes(8))  # 0x07 is no IDX type
     with pytest.raises(ValueError, match="magic number 00000701"):
@@ -88,3 +90,39 @@ def test_read_idx_files_prefers_gz_then_plain_then_next_folder(tmp_path):
     missing = r"c\.gz \(or the plain c\) not found in .*first or .*second\. hint"
     with pytest.raises(FileNotFoundError, match=missing):
         read_idx_files({"a": None, "c": None}, [first, second], "hint")
+
+
+def _bomb(head: bytes, zeros: int) -> bytes:
+    """``head`` then ``zeros`` zero bytes, gzipped block by block (a few hundred KB)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    parts = [packer.compress(head)] + [packer.compress(bytes(1 << 20)) for _ in range(zeros >> 20)]
+    return b"".join(parts) + packer.flush()
+
+
+@pytest.mark.parametrize("head, message", [
+    (b"", "not an IDX file"),                                   # zeros from the first byte
+    (b"\0\0\x08\x01" + struct.pack(">I", 10), r"the file has more"),  # 10 bytes announced
+    (b"\0\0\x08\x03" + struct.pack(">3I", 60000, 28, 28), "the file has more"),
+    (b"\0\0\x0e\x02" + struct.pack(">2I", 2**31, 2**31), r"announces 36,893,488,147,419,103,244 bytes, "
+                                                          r"more than the 2,147,483,648"),
+])
+def test_a_gzip_bomb_is_read_no_further_than_its_header_announces(tmp_path, head, message):
+    """A 1 MB .gz of zeros used to reach 2.1 GB before any check."""
+    path = tmp_path / "bomb.gz"
+    path.write_bytes(_bomb(head, 256 << 20))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=message):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 << 20  # the announced 47 MB at most, never the 256 MiB of zeros
+
+
+def test_a_pinned_loader_stops_a_bomb_at_64_mib(tmp_path):
+    head = b"\0\0\x08\x03" + struct.pack(">3I", 600000, 28, 28)  # 470 MB announced
+    (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(_bomb(head, 8 << 20))
+    with pytest.raises(ChecksumError, match="announces 470,400,016 bytes, more than the "
+                                            "67,108,864 allowed"):
+        read_idx_files({"train-images-idx3-ubyte": "0" * 64}, [tmp_path], "")

@@ -379,3 +379,22 @@ def test_plain_and_gzipped_files_agree(sgml, tmp_path):
     plain.write_bytes(gzip.decompress((sgml / "reut2-021.sgm.gz").read_bytes()))
     gzipped = reuters._read_file(sgml / "reut2-021.sgm.gz", "reut2-021.sgm", 578)
     assert reuters._read_file(plain, "reut2-021.sgm", 578) == gzipped
+
+
+def test_an_edited_cache_is_rebuilt_not_used(home, sgml, keras_data):
+    """With every label set to 0 in the cache, load_data returned 8,982 zero labels."""
+    cache = next((home / "datasets").glob("reuters21578-v*.npz"))
+    with np.load(cache, allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    arrays["labels"][:] = 0
+    np.savez(cache, **arrays)
+    (_, y_train), (_, y_test) = reuters.load_data(sgml)
+    assert np.array_equal(y_train, keras_data[0][1]) and np.array_equal(y_test, keras_data[1][1])
+    with np.load(cache, allow_pickle=False) as npz:  # rebuilt in place
+        assert reuters.corpus_sha256({n: npz[n] for n in npz.files}) == reuters.CORPUS_SHA256
+
+
+def test_a_gzip_bomb_stops_at_the_bound(copy_of, home):
+    (copy_of / "reut2-000.sgm.gz").write_bytes(gzip.compress(bytes(16 << 20)))
+    with pytest.raises(ChecksumError, match=r"reut2-000\.sgm\.gz: holds more than 4,194,304"):
+        reuters.load_data(copy_of)

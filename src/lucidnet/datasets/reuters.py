@@ -52,19 +52,17 @@ SHA-256 of the SGML files; later calls read the cache.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import html
 import re
 import zipfile
-import zlib
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 from tqdm import tqdm
 
-from lucidnet._files import ChecksumError, atomic_write, cache_dir, sha256
+from lucidnet._files import ChecksumError, atomic_write, cache_dir, read_bounded, sha256
 from lucidnet.datasets.home import locate
 
 __all__ = ["load_data", "get_word_index", "get_label_names", "borrowed_mask",
@@ -114,6 +112,10 @@ VARIANTS = ("keras", "clean")
 FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n'
 
 _CACHE_FORMAT = 1  # bump when the cached arrays change meaning
+#: SHA-256 of the arrays parsed from the pinned files (:func:`corpus_sha256`): a cache
+#: that differs (damaged, edited) is rebuilt, never used.
+CORPUS_SHA256 = "89c5a04a0d9bf714243bc5258fc96d2d1fc67f2386b06bf60f2f0d844b937445"
+_MAX_SGML_BYTES = 4 << 20  # the largest file is 1,546,911 bytes; a gzip bomb stops here
 _WIRE = re.compile(r'<REUTERS[^>]*\bNEWID="(\d+)"[^>]*>(.*?)</REUTERS>', re.S)
 _UNPROC = re.compile(r'<TEXT TYPE="UNPROC">(.*?)</TEXT>', re.S)
 _FILTER_TABLE = str.maketrans(dict.fromkeys(FILTERS, " "))
@@ -301,13 +303,31 @@ def _corpus(path) -> dict[str, np.ndarray]:
     cache = cache_dir("datasets") / f"reuters21578-v{_CACHE_FORMAT}-{key[:16]}.npz"
     try:
         with np.load(cache, allow_pickle=False) as npz:
-            return {name: npz[name] for name in npz.files}
+            corpus = {name: npz[name] for name in npz.files}
+        if corpus_sha256(corpus) == CORPUS_SHA256:
+            return corpus
     except (OSError, ValueError, zipfile.BadZipFile):  # not cached yet, or a damaged cache
         pass
-    corpus = _build(files)
+    corpus = _build(files)  # from the pinned SGML files, which give the pinned corpus
+    digest = corpus_sha256(corpus)
+    if digest != CORPUS_SHA256:
+        raise ChecksumError(f"the corpus parsed from {files[0].parent} has SHA-256 {digest}, "
+                            f"expected {CORPUS_SHA256}; please report this as a bug")
     with atomic_write(cache) as f:
         np.savez(f, **corpus)
     return corpus
+
+
+def corpus_sha256(corpus: dict[str, np.ndarray]) -> str:
+    """SHA-256 of the corpus arrays: each name, dtype, shape and little-endian bytes, in
+    name order (what a cache must hold to be used: an edited label is not)."""
+    digest = hashlib.sha256()
+    for name in sorted(corpus):
+        array = np.ascontiguousarray(corpus[name])
+        array = array.astype(array.dtype.newbyteorder("<"), copy=False)
+        digest.update(f"{name} {array.dtype.str} {array.shape}\n".encode())
+        digest.update(array.tobytes())
+    return digest.hexdigest()
 
 
 # ------------------------------------------------------------------------- parsing
@@ -326,12 +346,7 @@ def _read_file(path: Path, name: str, n_wires: int) -> list[_Wire]:
     Raises ChecksumError for a damaged gzip stream or SGML that is not the
     original's, ValueError when the file does not hold ``n_wires`` wires.
     """
-    raw = path.read_bytes()
-    if path.suffix == ".gz":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as err:  # bad header, CRC, truncation
-            raise ChecksumError(f"{path}: damaged gzip data ({err})") from err
+    raw = read_bounded(path, _MAX_SGML_BYTES)
     blocks = _WIRE.findall(raw.decode("latin-1"))
     if len(blocks) != n_wires:
         raise ValueError(f"{path}: holds {len(blocks)} wires, {name} of Reuters-21578 "
