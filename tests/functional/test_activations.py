@@ -312,6 +312,25 @@ def test_extreme_inputs_give_finite_outputs_and_gradients(name, dtype):
     assert np.isfinite(y.numpy()).all() and np.isfinite(xt.grad).all()
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(set(NAMES) - OVERFLOWS - {"log_softmax"}) + ["gelu_tanh"])
+def test_gradients_stay_finite_up_to_the_largest_float(name, dtype):
+    """gelu(approximate='tanh') had a NaN gradient for |x| ≥ 1e20 in float32, where x²
+    overflows and multiplies a saturated sech² of 0 (log_softmax is left out: the true
+    value of −3e38 − 3e38 is not a float)."""
+    big = np.finfo(dtype).max / 1.2
+    x = np.array([-1e20, 1e20, -big, big, 0.5], dtype)
+    params = {"prelu": (np.array([0.25], dtype),), "maxout": (1,)}.get(name, ())
+    fn = ACTIVATIONS.resolve("gelu" if name == "gelu_tanh" else name)
+    xt = tensor(x, requires_grad=True)
+    with np.errstate(over="ignore"):
+        y = fn(xt, *params, **({"approximate": "tanh"} if name == "gelu_tanh" else {}))
+        y.backward(np.ones(y.shape, dtype))
+    assert np.isfinite(y.numpy()).all() and np.isfinite(xt.grad).all()
+    if name.startswith("gelu"):
+        np.testing.assert_array_equal(xt.grad[:4], [0, 1, 0, 1])
+
+
 def test_extreme_values_are_right():
     big = np.array([-1e4, 1e4])
     np.testing.assert_array_equal(F.sigmoid(big).numpy(), [0.0, 1.0])

@@ -10,7 +10,7 @@ import pytest
 from kerasdata import blobs, reuters_arrays
 
 from lucidnet import keras, manual_seed
-from lucidnet.errors import ShapeError
+from lucidnet.errors import FormatError, ShapeError
 from lucidnet.keras.optimizers import RMSprop
 
 
@@ -381,3 +381,23 @@ def test_every_accepted_layer_name_survives_save_load_and_training(tmp_path, nam
     loaded = keras.models.load_model(tmp_path / "m.safetensors")
     x = np.arange(6, dtype=np.float32).reshape(3, 2)
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize("argument", ["kernel_initializer", "bias_initializer"])
+def test_an_initializer_of_none_is_refused_when_the_layer_is_made(tmp_path, argument):
+    """A lazy Sequential from a file with "bias_initializer": null used to fail with an
+    AttributeError only when it was built (and `lucidnet summary` printed a traceback)."""
+    with pytest.raises(ValueError, match=f"{argument} must be an initializer.*got None"):
+        keras.layers.Dense(2, **{argument: None})
+    model = keras.Sequential([keras.layers.Dense(2, name="d")])  # no input shape
+    model.save(tmp_path / "m.safetensors")
+    data = (tmp_path / "m.safetensors").read_bytes()
+    key = f'\\"{argument}\\": {{'.encode()
+    at = data.index(key) + len(key) - 1
+    end = data.index(b"}", data.index(b"}", at) + 1) + 1  # {"class_name":..,"config":{..}}
+    edited = data[:at] + b"null" + data[end:]
+    edited = (int.from_bytes(data[:8], "little") - (end - at) + 4).to_bytes(8, "little") \
+        + edited[8:]
+    (tmp_path / "m.safetensors").write_bytes(edited)
+    with pytest.raises(FormatError, match=f"{argument} must be an initializer"):
+        keras.models.load_model(tmp_path / "m.safetensors")

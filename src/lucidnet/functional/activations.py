@@ -587,7 +587,11 @@ class GELU(Function):
         xp, x = backend.xp, self.x
         if self.approximate == "tanh":
             du = math.sqrt(2 / math.pi) * (1 + 3 * 0.044715 * x * x)
-            return dY * (0.5 * (1 + self.t) + 0.5 * x * (1 - self.t * self.t) * du)
+            sech2 = 1 - self.t * self.t
+            # where tanh saturates, sech² = 0 and du may be ∞ (x² overflows for |x| ≥ 1e20
+            # in float32): the product tends to 0, and 0·∞ would be NaN
+            slope = xp.where(sech2 == 0, 0, 0.5 * x * sech2 * du)
+            return dY * (0.5 * (1 + self.t) + slope)
         phi = xp.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
         return dY * (self.Phi + x * phi)
 

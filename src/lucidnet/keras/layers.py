@@ -45,6 +45,16 @@ def unique_name(class_name: str) -> str:
     return base if n == 0 else f"{base}_{n}"
 
 
+def _initializer(identifier, argument: str):
+    """The initializer a Keras layer's ``argument`` names; None is refused when the layer
+    is made, not when it is built (a lazy layer from a file failed only then)."""
+    initializer = initializers.get(identifier)
+    if initializer is None:
+        raise ValueError(f"{argument} must be an initializer: a name such as 'zeros', a "
+                         "config or an object; got None")
+    return initializer
+
+
 class KerasTensor:
     """A symbolic tensor of the functional API: a shape, a dtype and the layer call
     that makes it.
@@ -263,8 +273,8 @@ class Dense(Layer):
         if isinstance(self.activation, Spec) and self.activation.name == "linear":
             self.activation = None
         self.activation_name = _activation_name(self.activation)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_initializer = _initializer(kernel_initializer, "kernel_initializer")
+        self.bias_initializer = _initializer(bias_initializer, "bias_initializer")
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.in_features = None
@@ -457,7 +467,7 @@ class PReLU(Layer):
 
     def __init__(self, alpha_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
-        self.alpha_initializer = initializers.get(alpha_initializer)
+        self.alpha_initializer = _initializer(alpha_initializer, "alpha_initializer")
         if self.input_shape_hint is not None:
             self.build(self.input_shape_hint)
 
