@@ -16,9 +16,11 @@ from lucidnet.autograd import (
 )
 from lucidnet.backend import (
     default_dtype,
+    get_rng_state,
     manual_seed,
     set_backend,
     set_default_dtype,
+    set_rng_state,
     use_backend,
 )
 from lucidnet.denormals import flush_denormal, is_flush_denormal, set_flush_denormal

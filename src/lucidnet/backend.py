@@ -79,6 +79,25 @@ def rng() -> numpy.random.Generator:
     return _rng
 
 
+def get_rng_state() -> dict:
+    """The state of :func:`rng` as JSON-ready data (PyTorch's ``get_rng_state``):
+    ModelCheckpoint stores it, so a resumed run draws the Dropout masks it would have."""
+    return rng().bit_generator.state
+
+
+def set_rng_state(state: dict) -> None:
+    """Make :func:`rng` continue from ``state`` (from :func:`get_rng_state`); ValueError
+    for anything else, such as a damaged checkpoint's."""
+    global _rng
+    generator = numpy.random.default_rng()
+    try:
+        generator.bit_generator.state = state
+    except (TypeError, ValueError, KeyError) as err:
+        raise ValueError(f"not a random generator state of "
+                         f"{type(generator.bit_generator).__name__}: {err}") from None
+    _rng = generator
+
+
 def asarray(data, dtype=None):
     """``data`` as an array of the active backend (copied to the GPU under CuPy)."""
     return xp.asarray(data, dtype=dtype)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lucidnet import io, nn, optim
+from lucidnet import io, manual_seed, nn, optim, set_rng_state
 from lucidnet.training import ModelCheckpoint, Trainer
 
 from trainkit import blobs, mlp
@@ -76,3 +76,40 @@ def test_sigkill_during_checkpointing_then_resume_equals_an_uninterrupted_run(tm
         callbacks=[ModelCheckpoint(path)])
     for a, b in zip(uninterrupted(total).parameters(), model.parameters()):
         np.testing.assert_array_equal(a.data, b.data)
+
+
+def _dropout_run(checkpoint=None, epochs=6, resume=None):
+    """An MLP with Dropout trained on blobs; resumed from ``resume`` (a checkpoint path)."""
+    X, y = blobs()
+    loss = "sparse_categorical_crossentropy"
+    if resume is None:
+        manual_seed(5)
+        model = nn.Sequential(nn.Linear(4, 32), nn.ReLU(), nn.Dropout(0.5), nn.Linear(32, 3),
+                              nn.Softmax())
+        optimizer, seed, start = optim.Adam(model.parameters(), lr=1e-2), 3, 0
+    else:
+        saved = io.load_state(resume).metadata
+        optimizer = optim.Adam(lr=1e-2)
+        model = io.load(resume, optimizer=optimizer)
+        set_rng_state(saved["rng_state"])
+        seed, start = saved["seed"], saved["epoch"]
+    callbacks = [] if checkpoint is None else [ModelCheckpoint(checkpoint)]
+    Trainer(model, loss, optimizer, seed=seed).fit(X, y, epochs=epochs, initial_epoch=start,
+                                                   batch_size=40, verbose=0,
+                                                   callbacks=callbacks)
+    return model
+
+
+def test_resuming_a_model_with_dropout_repeats_the_uninterrupted_run_bit_for_bit(tmp_path):
+    """The random state behind Dropout's masks is in the checkpoint (it was not)."""
+    path = tmp_path / "ckpt.safetensors"
+    _dropout_run(checkpoint=path, epochs=3)
+    manual_seed(99)  # whatever happened in between
+    resumed = _dropout_run(epochs=6, resume=path)
+    for a, b in zip(_dropout_run(epochs=6).parameters(), resumed.parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+
+
+def test_a_damaged_rng_state_is_refused():
+    with pytest.raises(ValueError, match="not a random generator state of PCG64"):
+        set_rng_state({"bit_generator": "PCG64", "state": "junk"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import warnings
 
-from lucidnet import io
+from lucidnet import backend, io
 from lucidnet.training import metrics as metrics_module
 from lucidnet.training.callbacks import Callback, echo, module_of
 
@@ -113,7 +113,15 @@ class ModelCheckpoint(Callback):
     (strictly). ``save_weights_only``: the weights alone (:func:`lucidnet.io.save_weights`;
     the name must end in ``.weights.h5``, as Keras 3 demands). ``save_freq``: 'epoch', or
     every that many training batches (with the batch's running logs). The file's metadata
-    records 'epoch' (the next ``initial_epoch``), the logs and the engine's shuffle 'seed'.
+    records 'epoch' (the next ``initial_epoch``), the logs, the engine's shuffle 'seed'
+    and 'rng_state', the state of the generator that draws Dropout's masks. Resuming bit
+    for bit::
+
+        saved = lucidnet.io.load_state(path).metadata
+        model = lucidnet.io.load(path, optimizer=optimizer)   # (building draws weights)
+        lucidnet.set_rng_state(saved["rng_state"])
+        Trainer(model, loss, optimizer, seed=saved["seed"]).fit(
+            x, y, epochs=total, initial_epoch=saved["epoch"])
     """
 
     def __init__(self, filepath, monitor: str = "val_loss", verbose: int = 0,
@@ -189,6 +197,7 @@ class ModelCheckpoint(Callback):
         seed = getattr(self.model, "seed", None)
         if seed is not None:
             metadata["seed"] = seed
+        metadata["rng_state"] = backend.get_rng_state()  # Dropout's masks, for resuming
         if self.save_weights_only:
             io.save_weights(module_of(self.model), path, metadata=metadata)
         elif callable(getattr(self.model, "save", None)):
