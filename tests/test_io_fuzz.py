@@ -418,14 +418,105 @@ EXPECTED = {
 }
 
 
+def keras_base_file(tmp_path: Path) -> bytes:
+    """A small trained Keras model file: two Dense layers, Adam state, compile settings."""
+    from lucidnet import keras
+
+    lucidnet.manual_seed(0)
+    model = keras.Sequential([keras.layers.Dense(2, input_shape=(3,), name="hidden"),
+                              keras.layers.Dense(1, name="out")], name="base")
+    model.compile("adam", "mse")
+    model.fit(np.ones((4, 3), np.float32), np.zeros((4, 1), np.float32), verbose=0)
+    model.save(tmp_path / "keras.safetensors")
+    return (tmp_path / "keras.safetensors").read_bytes()
+
+
+def keras_hostile_corpus(base: bytes) -> dict[str, bytes]:
+    """name → a Keras model file whose values are out of their domain (issue 19): they
+    loaded, and broke training or the file later."""
+    header, body = split(base)
+
+    def with_document(edit, rename=None):
+        h = {rename.get(k, k) if rename else k: v for k, v in header.items()}
+        d = json.loads(header["__metadata__"]["lucidnet"])
+        edit(d)
+        h["__metadata__"] = {"lucidnet": json.dumps(d)}
+        return join(h, body)
+
+    def layer_named(name):
+        def edit(d):
+            hidden = d["architecture"]["children"][0]
+            hidden["name"] = hidden["config"]["name"] = name
+            d["weights"] = [w.replace("hidden.", f"{name}.") for w in d["weights"]]
+        return with_document(edit, {k: k.replace("hidden.", f"{name}.") for k in header})
+
+    def group(**values):
+        return with_document(
+            lambda d: d["optimizer"]["state"]["param_groups"][0].update(values))
+
+    def first_state(**values):
+        return with_document(
+            lambda d: d["optimizer"]["state"]["state"]["__items__"][0][1].update(values))
+
+    def compile_settings(**values):
+        return with_document(lambda d: d["metadata"]["keras"]["compile"].update(values))
+
+    def dense_config(**values):
+        return with_document(
+            lambda d: d["architecture"]["children"][1]["config"].update(values))
+
+    return {
+        "keras_layer_named_optimizer": layer_named("optimizer"),
+        "keras_layer_named_call": layer_named("call"),
+        "keras_layer_named_built": layer_named("built"),
+        "keras_optimizer_lr_nan": group(lr=float("nan")),
+        "keras_optimizer_lr_negative": group(lr=-0.01),
+        "keras_optimizer_weight_decay_string": group(weight_decay="0.1"),
+        "keras_optimizer_betas_above_1": group(betas={"__tuple__": [0.9, 1.5]}),
+        "keras_optimizer_step_negative": first_state(step=-5),
+        "keras_optimizer_step_string": first_state(step="2"),
+        "keras_loss_weights_nan": compile_settings(loss_weights=float("nan")),
+        "keras_bias_initializer_null": dense_config(bias_initializer=None),
+    }
+
+
+KERAS_EXPECTED = {
+    "keras_layer_named_optimizer": "cannot hold a layer named 'optimizer'",
+    "keras_layer_named_call": "cannot hold a layer named 'call'",
+    "keras_layer_named_built": "cannot hold a layer named 'built'",
+    "keras_optimizer_lr_nan": "lr must be finite and >= 0, got nan",
+    "keras_optimizer_lr_negative": "lr must be finite and >= 0, got -0.01",
+    "keras_optimizer_weight_decay_string": "weight_decay must be a number, got '0.1'",
+    "keras_optimizer_betas_above_1": r"betas\[1\] must be in \[0, 1\), got 1.5",
+    "keras_optimizer_step_negative": "'step' must be a whole number ≥ 0, got -5",
+    "keras_optimizer_step_string": "'step' must be a whole number ≥ 0, got '2'",
+    "keras_loss_weights_nan": "loss_weights must be finite and >= 0, got nan",
+    "keras_bias_initializer_null": "bias_initializer must be an initializer",
+}
+
+
+@pytest.mark.parametrize("name", sorted(KERAS_EXPECTED))
+def test_keras_files_with_values_out_of_their_domain_are_refused(tmp_path, name):
+    from lucidnet import keras
+
+    generated = tmp_path / f"{name}.safetensors"
+    generated.write_bytes(keras_hostile_corpus(keras_base_file(tmp_path))[name])
+    for path in (generated, CORPUS / f"{name}.safetensors"):
+        with pytest.raises(FormatError, match=KERAS_EXPECTED[name]) as err:
+            keras.models.load_model(path)
+        assert str(path) in str(err.value)
+
+
 REFUSED_WHEN_BUILDING = {"config_os_system", "config_builtins_eval", "config_subprocess_popen",
                          "config_dotted_path", "config_huge_int", "config_unknown_key"}
 
 
-def test_the_corpus_and_its_expectations_agree(base):
+def test_the_corpus_and_its_expectations_agree(base, tmp_path):
     assert set(hostile_corpus(base)) == set(EXPECTED)
+    assert set(keras_hostile_corpus(keras_base_file(tmp_path))) == set(KERAS_EXPECTED)
     committed = {p.stem for p in CORPUS.glob("*.safetensors")}
-    assert committed == set(EXPECTED), "regenerate with: python tests/test_io_fuzz.py"
+    assert committed == set(EXPECTED) | set(KERAS_EXPECTED), \
+        "regenerate with: python tests/test_io_fuzz.py"
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -524,6 +615,7 @@ if __name__ == "__main__":
 
     with tempfile.TemporaryDirectory() as folder:
         corpus = hostile_corpus(base_file(Path(folder)))
+        corpus.update(keras_hostile_corpus(keras_base_file(Path(folder))))
     CORPUS.mkdir(exist_ok=True)
     for old in CORPUS.glob("*.safetensors"):
         old.unlink()
