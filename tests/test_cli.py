@@ -185,6 +185,19 @@ def test_a_train_killed_after_saving_leaves_no_curves_of_the_previous_run(tmp_pa
     assert "previous" not in (tmp_path / "history.json").read_text()
 
 
+def test_running_out_of_memory_is_one_line_and_status_2(tmp_path, monkeypatch):
+    """`train --hidden 100000000` printed a MemoryError traceback."""
+    def too_big(data, args):
+        raise MemoryError("Unable to allocate 23.8 GiB for an array with shape (64, 100000000)")
+
+    monkeypatch.setattr(cli, "_build_model", too_big)
+    status, _, err = run("train", "--hidden", 100000000, "--quiet", "--out", tmp_path)
+    assert status == 2
+    assert error_line(err) == ("lucidnet train: error: out of memory (Unable to allocate "
+                               "23.8 GiB for an array with shape (64, 100000000)); use a "
+                               "smaller model or less data")
+
+
 def test_predict_refuses_to_write_into_a_fifo(model_path, digits, tmp_path):
     numpy.save(tmp_path / "x.npy", digits.x_test[:2])
     os.mkfifo(tmp_path / "out.csv")

@@ -149,9 +149,10 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("lucidnet: interrupted", file=sys.stderr)
         return 130
-    except MemoryError:
-        print(f"lucidnet {args.command}: error: out of memory; use a smaller model or "
-              "less data", file=sys.stderr)
+    except MemoryError as err:
+        detail = f" ({err})" if str(err) else ""
+        print(f"lucidnet {args.command}: error: out of memory{detail}; use a smaller model "
+              "or less data", file=sys.stderr)
         return 2
     except (UsageError, ValueError, TypeError, FileNotFoundError, KeyError, OSError,
             ImportError) as err:
