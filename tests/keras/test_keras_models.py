@@ -380,6 +380,7 @@ def test_every_accepted_layer_name_survives_save_load_and_training(tmp_path, nam
     model.save(tmp_path / "m.safetensors")
     loaded = keras.models.load_model(tmp_path / "m.safetensors")
     x = np.arange(6, dtype=np.float32).reshape(3, 2)
+    assert model.predict(x, verbose=0).shape == (3, 1)  # the whole model, not layer 1
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
 
 

@@ -12,6 +12,7 @@ U(−1/√in, 1/√in); LeakyReLU: slope 0.3, where nn.LeakyReLU uses 0.01).
 from __future__ import annotations
 
 import itertools
+import math
 from collections import defaultdict
 
 import numpy
@@ -155,13 +156,18 @@ class Layer(nn.Module):
         if not self.built:
             self.build([t.shape for t in inputs] if many else x.shape)
             self.built = True
-        with no_grad():
-            probes = [Tensor(backend.xp.zeros((1, *t.shape[1:]), dtype=self.dtype)) for t in inputs]
-            was_training = self.training
-            self.eval()
-            y = self.call(probes if many else probes[0])
-            self.train(was_training)
-        self.output_shape = (None, *y.shape[1:])
+        known = None if many else self.shape_without_probe(x.shape)
+        if known is not None:
+            self.output_shape = known
+        else:
+            with no_grad():
+                probes = [Tensor(backend.xp.zeros((1, *t.shape[1:]), dtype=self.dtype))
+                          for t in inputs]
+                was_training = self.training
+                self.eval()
+                y = self.call(probes if many else probes[0])
+                self.train(was_training)
+            self.output_shape = (None, *y.shape[1:])
         out = KerasTensor(self.output_shape, self, inputs, self.dtype, many)
         if record:
             out.node_index = self._calls
@@ -186,6 +192,16 @@ class Layer(nn.Module):
     def output(self):
         """The symbolic output of this layer's first call in the functional API."""
         return self._first("output")[1]
+
+    keeps_shape = False
+    """True for a layer whose output has its input's shape (Activation, Dropout, ...)."""
+
+    def shape_without_probe(self, input_shape) -> tuple | None:
+        """The output shape when it follows from ``input_shape`` alone (a ``keeps_shape``
+        layer keeps it), else None and a symbolic call probes one sample of zeros: a
+        stack of 16,000 Activations on 10⁷ features would otherwise compute 16,000
+        activations of 10⁷ numbers to load a 2 MB file."""
+        return tuple(input_shape) if self.keeps_shape else None
 
     def compute_output_shape(self, input_shape):
         """The output shape for an input shape (batch axis ``None``), by a probe call."""
@@ -347,6 +363,8 @@ class _Wrapped(Layer):
 class Activation(Layer):
     """Applies an activation function by name or callable: ``Activation('relu')``."""
 
+    keeps_shape = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -367,6 +385,9 @@ class Activation(Layer):
 class Flatten(Layer):
     """Flattens every axis but the batch: (N, H, W, C) → (N, H·W·C)."""
 
+    def shape_without_probe(self, input_shape):
+        return (input_shape[0], math.prod(input_shape[1:]))
+
     def call(self, x):
         x = x if isinstance(x, Tensor) else Tensor(x)
         return x.reshape(x.shape[0], -1)
@@ -375,6 +396,8 @@ class Flatten(Layer):
 @LAYERS.register("keras.Dropout")
 class Dropout(_Wrapped):
     """Inverted dropout of rate ``rate`` in training; the identity in evaluation."""
+
+    keeps_shape = True
 
     def __init__(self, rate: float, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -389,6 +412,8 @@ class Dropout(_Wrapped):
 class BatchNormalization(Layer):
     """Batch normalization over the last axis (Keras defaults: momentum 0.99 for the
     running statistics, i.e. PyTorch's momentum 0.01; epsilon 1e-3)."""
+
+    keeps_shape = True
 
     def __init__(self, momentum: float = 0.99, epsilon: float = 1e-3, center=True, scale=True, **kwargs):
         super().__init__(**kwargs)
@@ -452,6 +477,8 @@ class Normalization(_Wrapped):
 class LeakyReLU(_Wrapped):
     """max(x, αx) with Keras's layer default α = 0.3 (``negative_slope``)."""
 
+    keeps_shape = True
+
     def __init__(self, negative_slope: float = 0.3, **kwargs):
         super().__init__(**kwargs)
         self.negative_slope = negative_slope
@@ -464,6 +491,8 @@ class LeakyReLU(_Wrapped):
 @LAYERS.register("keras.PReLU")
 class PReLU(Layer):
     """max(0, x) + α·min(0, x) with one learnable α per feature (Keras: α starts at 0)."""
+
+    keeps_shape = True
 
     def __init__(self, alpha_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
@@ -525,6 +554,8 @@ def Input(shape=None, batch_size=None, dtype=None, batch_shape=None, name=None) 
 class Softmax(Layer):
     """softmax over ``axis`` (default −1): yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ}, the registry's
     softmax Function (shifted by the max for stability)."""
+
+    keeps_shape = True
 
     def __init__(self, axis: int = -1, **kwargs):
         super().__init__(**kwargs)
