@@ -590,8 +590,8 @@ class GELU(Function):
             sech2 = 1 - self.t * self.t
             # where tanh saturates, sech² = 0 and du may be ∞ (x² overflows for |x| ≥ 1e20
             # in float32): the product tends to 0, and 0·∞ would be NaN
-            slope = xp.where(sech2 == 0, 0, 0.5 * x * sech2 * du)
-            return dY * (0.5 * (1 + self.t) + slope)
+            du = xp.where(sech2 == 0, 0, du)
+            return dY * (0.5 * (1 + self.t) + 0.5 * x * sech2 * du)
         phi = xp.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
         return dY * (self.Phi + x * phi)
 
