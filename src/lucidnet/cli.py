@@ -159,7 +159,7 @@ def main(argv=None) -> int:
         from lucidnet._text import printable
 
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
-        print(f"lucidnet {args.command}: error: {printable(message)}", file=sys.stderr)
+        print(f"lucidnet {args.command}: error: {printable(str(message))}", file=sys.stderr)
         return 2
     return 0
 
