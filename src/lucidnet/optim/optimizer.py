@@ -92,11 +92,17 @@ def check_hyperparameters(group: dict) -> dict:
 def _check_state_value(where: str, key: str, value):
     """A per-parameter state entry from a file: a finite array, a finite number, and
     ``step`` a whole number ≥ 0 (a NaN moment or a negative step would train NaN)."""
-    if key == "step":
-        if isinstance(value, (bool, numpy.bool_)) or not isinstance(value, (int, numpy.integer)) \
-                or value < 0:
+    value = value.data if isinstance(value, Tensor) else value
+    if key == "step":  # a number, or a 0-d array (PyTorch keeps a float tensor)
+        whole = not isinstance(value, (str, bytes, bool, numpy.bool_)) and numpy.ndim(value) == 0
+        try:
+            whole = whole and float(value).is_integer() and float(value) >= 0
+        except (TypeError, ValueError):
+            whole = False
+        if not whole:
             raise ValueError(f"{where} 'step' must be a whole number ≥ 0, got {value!r}")
     elif hasattr(value, "shape"):
+        value = backend.asarray(value)  # (as load_state_dict reads it: any array's type)
         if value.dtype.kind not in "fiub":
             raise TypeError(f"{where} {key!r} must hold numbers, got dtype {value.dtype}")
         if value.dtype.kind == "f" and not bool(backend.xp.isfinite(value).all()):
