@@ -179,7 +179,8 @@ def test_a_train_killed_after_saving_leaves_no_curves_of_the_previous_run(tmp_pa
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cli, "_plot_history", killed)
-    status, _, _ = run("train", "--epochs", 1, "--hidden", 8, "--quiet", "--out", tmp_path)
+    status, _, _ = run("train", "--epochs", 1, "--hidden", 8, "--quiet", "--out", tmp_path,
+                       "--overwrite")
     assert status == 130
     assert "curves.png" not in {p.name for p in tmp_path.iterdir()}
     assert "previous" not in (tmp_path / "history.json").read_text()
@@ -367,10 +368,10 @@ def test_predict_says_on_stderr_whether_row_1_was_a_header(model_path, digits, t
     numpy.savetxt(tmp_path / "plain.csv", x, delimiter=",")
     header = ",".join(f"pixel_{i}" for i in range(x.shape[1])).replace("pixel_0", "\x1b[2J")
     numpy.savetxt(tmp_path / "named.csv", x, delimiter=",", header=header, comments="")
-    status, stdout, err = run("predict", model_path, tmp_path / "plain.csv")
+    status, stdout, err = run("predict", model_path, tmp_path / "plain.csv", "--proba")
     assert status == 0 and err == "plain.csv: 3 samples, no header\n"
     assert len(predictions(stdout)) == 3
-    status, stdout, err = run("predict", model_path, tmp_path / "named.csv")
+    status, stdout, err = run("predict", model_path, tmp_path / "named.csv", "--proba")
     assert status == 0 and len(predictions(stdout)) == 3
     assert err.startswith("named.csv: 3 samples, row 1 is a header (\\x1b[2J, pixel_1, ")
     assert "\x1b" not in err
