@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import numbers
 
 import numpy
 
@@ -39,7 +38,7 @@ from lucidnet.denormals import flush_denormal
 from lucidnet.nn.module import Module, function_of
 from lucidnet.training.callbacks import CallbackList, echo
 from lucidnet.training.data import DataLoader, is_sparse
-from lucidnet.training.inputs import (FitData, as_model_input, model_inputs,
+from lucidnet.training.inputs import (FitData, as_model_input, check_schedule, model_inputs,
                                       warn_single_class_tail)
 from lucidnet.training.outputs import (Head, build_heads, check_loss_weights, join_outputs,
                                        split_outputs)
@@ -195,11 +194,7 @@ class Trainer:
         for several outputs; ``validation_data``: (x, y) or (x, y, sample_weight).
         """
         verbose = verbosity(verbose)
-        if not 0.0 <= validation_split < 1.0:
-            raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
-        for name, value, least in (("epochs", epochs, 1), ("initial_epoch", initial_epoch, 0)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
-                raise ValueError(f"{name} must be an integer ≥ {least}, got {value!r}")
+        check_schedule(epochs, initial_epoch, validation_split)
         train = self._data(x, y, sample_weight, class_weight)
         val = None
         if validation_data is not None:

@@ -177,6 +177,16 @@ class FitData:
         return list(range(len(arrays)))
 
 
+def check_schedule(epochs, initial_epoch, validation_split) -> None:
+    """ValueError unless epochs is an integer ≥ 1, initial_epoch one ≥ 0 and
+    validation_split in [0, 1)."""
+    if not 0.0 <= validation_split < 1.0:
+        raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
+    for name, value, least in (("epochs", epochs, 1), ("initial_epoch", initial_epoch, 0)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+            raise ValueError(f"{name} must be an integer ≥ {least}, got {value!r}")
+
+
 def class_weights_to_sample(y, class_weight: dict):
     """Per-sample weights wᵢ = class_weight[class of sample i]; classes missing from the
     dict weigh 1 (Keras). The class is y for indices, argmax y for one-hot (N, C),
