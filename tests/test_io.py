@@ -37,8 +37,9 @@ class _IoDense(Module):
         super().__init__()
         self.in_features, self.out_features, self.use_bias = in_features, out_features, bias
         values = backend.rng().uniform(-1, 1, size=(out_features, in_features))
-        self.weight = Parameter(backend.asarray(values, dtype=backend.float_dtype))
-        b = backend.asarray(backend.rng().uniform(-1, 1, out_features), dtype=backend.float_dtype)
+        self.weight = Parameter(backend.asarray(values, dtype=backend.get_default_dtype()))
+        dtype = backend.get_default_dtype()
+        b = backend.asarray(backend.rng().uniform(-1, 1, out_features), dtype=dtype)
         self.register_parameter("bias", Parameter(b) if bias else None)
 
     def forward(self, x):
@@ -70,8 +71,9 @@ class _IoNorm(Module):
     def __init__(self, num_features: int):
         super().__init__()
         self.num_features = num_features
-        self.weight = Parameter(backend.xp.ones(num_features, dtype=backend.float_dtype))
-        self.register_buffer("running_mean", backend.xp.zeros(num_features, backend.float_dtype))
+        self.weight = Parameter(backend.xp.ones(num_features, dtype=backend.get_default_dtype()))
+        dtype = backend.get_default_dtype()
+        self.register_buffer("running_mean", backend.xp.zeros(num_features, dtype))
         self.register_buffer("num_batches_tracked", backend.xp.zeros((), dtype=np.int64))
 
     def forward(self, x):
@@ -146,7 +148,7 @@ def stack(seed=0):
 def trained(model, steps=3):
     """The model after ``steps`` momentum steps on a fixed batch, and its optimizer."""
     opt = _Momentum(model.parameters())
-    x = np.linspace(-1, 1, 8 * 4).reshape(8, 4).astype(backend.float_dtype)
+    x = np.linspace(-1, 1, 8 * 4).reshape(8, 4).astype(backend.get_default_dtype())
     for _ in range(steps):
         model.zero_grad()
         (model(x) ** 2).sum().backward()

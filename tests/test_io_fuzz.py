@@ -59,7 +59,7 @@ class _FuzzCounter(Module):
         super().__init__()
         self.size = size
         self.register_buffer("count", backend.xp.zeros((), dtype=np.int64))
-        self.register_buffer("mean", backend.xp.zeros(size, dtype=backend.float_dtype))
+        self.register_buffer("mean", backend.xp.zeros(size, dtype=backend.get_default_dtype()))
 
     def get_config(self):
         return {"size": self.size}

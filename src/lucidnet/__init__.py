@@ -16,6 +16,7 @@ from lucidnet.autograd import (
 )
 from lucidnet.backend import (
     default_dtype,
+    get_default_dtype,
     get_rng_state,
     manual_seed,
     set_backend,

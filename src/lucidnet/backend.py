@@ -4,12 +4,21 @@ Only this module imports NumPy or CuPy as an array library; everything else asks
 for ``xp`` (``backend.xp``), so the same code runs on the CPU (NumPy) or on an NVIDIA
 GPU (CuPy). Switching is explicit: ``set_backend('cupy')`` or, scoped,
 ``with use_backend('cupy'): ...``.
+
+The default dtype and the random generator belong to the calling thread (as PyTorch
+keeps grad mode): ``set_default_dtype`` or ``manual_seed`` in one thread leaves the
+others as they were, so trainings in threads repeat their serial runs bit for bit. A
+new thread starts from the defaults: float32 and a generator seeded by the operating
+system (call ``manual_seed`` in it for a reproducible run). The backend is one for the
+process: the arrays of one thread may be handed to another, so they must agree on
+where arrays live; switch it before starting threads.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
+import threading
 
 import numpy
 
@@ -17,10 +26,23 @@ xp = numpy
 """The active array module (``numpy`` or ``cupy``)."""
 
 name = "numpy"
-float_dtype = numpy.dtype(numpy.float32)
-"""The dtype of new floating tensors and parameters (float32 unless changed)."""
 
-_rng = numpy.random.default_rng()
+
+class _ThreadDefaults(threading.local):
+    """The calling thread's default dtype and generator; each new thread starts here."""
+
+    def __init__(self):
+        self.float_dtype = numpy.dtype(numpy.float32)
+        self.rng = numpy.random.default_rng()
+
+
+_defaults = _ThreadDefaults()
+
+
+def get_default_dtype() -> numpy.dtype:
+    """The dtype of this thread's new floating tensors and parameters (float32 unless
+    changed), as ``torch.get_default_dtype``."""
+    return _defaults.float_dtype
 
 
 def set_backend(backend_name: str) -> None:
@@ -49,18 +71,18 @@ def use_backend(backend_name: str):
 
 
 def set_default_dtype(dtype) -> None:
-    """Set the dtype of new floating tensors: ``'float32'`` (default) or ``'float64'``."""
-    global float_dtype
+    """Set the dtype of this thread's new floating tensors: ``'float32'`` (default) or
+    ``'float64'``."""
     dtype = numpy.dtype(dtype)
     if dtype not in (numpy.float32, numpy.float64):
         raise ValueError(f"default dtype must be float32 or float64, got {dtype}")
-    float_dtype = dtype
+    _defaults.float_dtype = dtype
 
 
 @contextlib.contextmanager
 def default_dtype(dtype):
     """Context manager: new floating tensors get ``dtype`` inside the block."""
-    previous = float_dtype
+    previous = _defaults.float_dtype
     set_default_dtype(dtype)
     try:
         yield
@@ -69,14 +91,14 @@ def default_dtype(dtype):
 
 
 def manual_seed(seed: int) -> None:
-    """Seed lucidnet's random generator: the same seed gives the same run, bit for bit."""
-    global _rng
-    _rng = numpy.random.default_rng(seed)
+    """Seed this thread's random generator: the same seed gives the same run, bit for bit."""
+    _defaults.rng = numpy.random.default_rng(seed)
 
 
 def rng() -> numpy.random.Generator:
-    """The generator behind initializers, dropout masks and shuffling (host side)."""
-    return _rng
+    """This thread's generator behind initializers, dropout masks and shuffling (host
+    side)."""
+    return _defaults.rng
 
 
 def get_rng_state() -> dict:

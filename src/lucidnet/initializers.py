@@ -163,7 +163,7 @@ class Initializer:
     """Base: ``init(shape, dtype=None)`` → a backend array; ``get_config()`` rebuilds it."""
 
     def __call__(self, shape, dtype=None):
-        shape, dtype = _shape(shape), dtype or backend.float_dtype
+        shape, dtype = _shape(shape), dtype or backend.get_default_dtype()
         return backend.asarray(self.sample(shape), dtype=dtype)
 
     def sample(self, shape):
@@ -187,7 +187,7 @@ class Zeros(Initializer):
     """W = 0 (biases; never all weights: identical units stay identical)."""
 
     def __call__(self, shape, dtype=None):
-        return backend.xp.zeros(_shape(shape), dtype=dtype or backend.float_dtype)
+        return backend.xp.zeros(_shape(shape), dtype=dtype or backend.get_default_dtype())
 
 
 @INITIALIZERS.register("ones", "Ones", "one")
@@ -195,7 +195,7 @@ class Ones(Initializer):
     """W = 1 (BatchNorm's scale γ)."""
 
     def __call__(self, shape, dtype=None):
-        return backend.xp.ones(_shape(shape), dtype=dtype or backend.float_dtype)
+        return backend.xp.ones(_shape(shape), dtype=dtype or backend.get_default_dtype())
 
 
 @INITIALIZERS.register("constant", "Constant")
@@ -206,7 +206,8 @@ class Constant(Initializer):
         self.value = value
 
     def __call__(self, shape, dtype=None):
-        return backend.xp.full(_shape(shape), self.value, dtype=dtype or backend.float_dtype)
+        dtype = dtype or backend.get_default_dtype()
+        return backend.xp.full(_shape(shape), self.value, dtype=dtype)
 
     def get_config(self):
         return {"value": self.value}

@@ -16,19 +16,29 @@ from __future__ import annotations
 
 import contextlib
 import numbers
+import threading
 
 import numpy
 
 from lucidnet import backend
 from lucidnet.errors import AnomalyError
 
-_grad_enabled = True
-_detect_anomaly = False
+
+class _Modes(threading.local):
+    """Grad mode and anomaly mode of the calling thread, as PyTorch keeps grad mode: a
+    ``no_grad()`` in one thread leaves the others recording, and a new thread starts
+    with the defaults below (recording, no anomaly checks), whatever its creator set."""
+
+    grad_enabled = True
+    anomaly = False
+
+
+_modes = _Modes()
 
 
 def is_grad_enabled() -> bool:
-    """Whether operations are recorded on the tape (False inside ``no_grad()``)."""
-    return _grad_enabled
+    """Whether this thread records operations on the tape (False inside ``no_grad()``)."""
+    return _modes.grad_enabled
 
 
 class _grad_mode:
@@ -39,12 +49,10 @@ class _grad_mode:
         self.enabled = enabled
 
     def __enter__(self):
-        global _grad_enabled
-        self.previous, _grad_enabled = _grad_enabled, self.enabled
+        self.previous, _modes.grad_enabled = _modes.grad_enabled, self.enabled
 
     def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self.previous
+        _modes.grad_enabled = self.previous
 
 
 def no_grad():
@@ -58,20 +66,21 @@ def enable_grad():
 
 
 def is_anomaly_enabled() -> bool:
-    """Whether ``detect_anomaly()`` is on (then fused operations run unfused)."""
-    return _detect_anomaly
+    """Whether ``detect_anomaly()`` is on in this thread (then fused operations run
+    unfused)."""
+    return _modes.anomaly
 
 
 @contextlib.contextmanager
 def detect_anomaly():
     """Context manager: raise AnomalyError naming the first operation, forward or
-    backward, that produces a NaN or an infinity. Slower: checks every array."""
-    global _detect_anomaly
-    previous, _detect_anomaly = _detect_anomaly, True
+    backward, that produces a NaN or an infinity, in this thread. Slower: checks every
+    array."""
+    previous, _modes.anomaly = _modes.anomaly, True
     try:
         yield
     finally:
-        _detect_anomaly = previous
+        _modes.anomaly = previous
 
 
 def _check_finite(array, fn, where: str) -> None:
@@ -93,7 +102,7 @@ def _as_array(data, dtype=None):
     if isinstance(data, (numbers.Real, list, tuple)) and not isinstance(data, numpy.generic):
         array = xp.asarray(data)
         if array.dtype.kind == "f":
-            array = array.astype(backend.float_dtype)
+            array = array.astype(backend.get_default_dtype())
         return array
     return xp.asarray(data)
 
@@ -123,7 +132,7 @@ class Tensor:
 
     @classmethod
     def _from_op(cls, data, fn):
-        if _detect_anomaly and fn is not None:
+        if fn is not None and _modes.anomaly:
             _check_finite(data, fn, "forward")
         t = cls.__new__(cls)
         t.data, t.grad, t._fn, t.name = data, None, fn, None
@@ -175,7 +184,7 @@ class Tensor:
 
     def __repr__(self):
         body = numpy.array2string(self.numpy(), prefix="tensor(", precision=4)
-        extra = f", dtype={self.dtype}" if self.dtype != backend.float_dtype else ""
+        extra = f", dtype={self.dtype}" if self.dtype != backend.get_default_dtype() else ""
         if self._fn is not None:
             extra += f", grad_fn={type(self._fn).__name__}"
         elif self.requires_grad:
@@ -403,7 +412,7 @@ class Tensor:
             grad = xp.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             if grad.shape != self.shape:
                 raise ValueError(f"gradient of shape {grad.shape} for a tensor of shape {self.shape}")
-        grads, summed = {id(self): grad}, set()
+        grads, summed, anomaly = {id(self): grad}, set(), _modes.anomaly
         for node in _topological_order(self):
             dY = grads.pop(id(node), None)
             if dY is None:
@@ -420,7 +429,7 @@ class Tensor:
             for x, needs, dX in zip(fn.inputs, fn.needs_grad, input_grads):
                 if not needs or dX is None:
                     continue
-                if _detect_anomaly:
+                if anomaly:
                     _check_finite(dX, fn, "backward")
                 shape = x.data.shape
                 if dX.shape != shape:

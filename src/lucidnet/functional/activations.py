@@ -53,7 +53,7 @@ def _float_tensor(x) -> Tensor:
     """``x`` as a floating Tensor: numbers, lists and integer arrays get the default dtype."""
     if not isinstance(x, Tensor):
         x = Tensor(x)
-    return x if x.dtype.kind == "f" else x.astype(backend.float_dtype)
+    return x if x.dtype.kind == "f" else x.astype(backend.get_default_dtype())
 
 
 def _logistic(x):

@@ -80,7 +80,7 @@ def save(obj, path, optimizer=None, metadata: dict | None = None) -> None:
     """
     weights = _arrays(obj.state_dict())
     floats = [a.dtype for a in weights.values() if a.dtype.kind == "f"]
-    dtype = floats[0] if floats else backend.float_dtype
+    dtype = floats[0] if floats else backend.get_default_dtype()
     if dtype not in (numpy.float32, numpy.float64):
         raise TypeError(f"cannot save a {dtype} model: lucidnet builds float32 or float64 "
                         "models (save_weights stores any dtype)")

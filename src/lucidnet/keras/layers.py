@@ -114,7 +114,7 @@ class Layer(nn.Module):
 
     @property
     def dtype(self):
-        return self.dtype_policy or backend.float_dtype
+        return self.dtype_policy or backend.get_default_dtype()
 
     def build(self, input_shape) -> None:
         self.built = True

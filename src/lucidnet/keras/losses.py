@@ -91,7 +91,8 @@ class Loss(WeightedLoss):
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         if sample_weight is not None and not isinstance(sample_weight, Tensor):
-            sample_weight = Tensor(backend.asarray(sample_weight, dtype=backend.float_dtype))
+            dtype = backend.get_default_dtype()
+            sample_weight = Tensor(backend.asarray(sample_weight, dtype=dtype))
         if self.mode == "mean":
             return super().__call__(y_true, y_pred, sample_weight)
         values = self.call(y_true, y_pred)

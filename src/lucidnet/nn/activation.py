@@ -248,7 +248,8 @@ class PReLU(Module):
         if num_parameters < 1:
             raise ValueError(f"PReLU: num_parameters must be ≥ 1, got {num_parameters}")
         self.num_parameters, self.init = num_parameters, init
-        self.weight = Parameter(backend.xp.empty(num_parameters, dtype=backend.float_dtype))
+        dtype = backend.get_default_dtype()
+        self.weight = Parameter(backend.xp.empty(num_parameters, dtype=dtype))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -283,7 +284,7 @@ class Maxout(Module):
             if value < 1:
                 raise ValueError(f"Maxout: {arg} must be ≥ 1, got {value}")
         self.in_features, self.out_features, self.pieces = in_features, out_features, pieces
-        xp, dtype = backend.xp, backend.float_dtype
+        xp, dtype = backend.xp, backend.get_default_dtype()
         self.weight = Parameter(xp.empty((in_features, out_features * pieces), dtype=dtype))
         self.bias = Parameter(xp.empty(out_features * pieces, dtype=dtype))
         self.reset_parameters()

@@ -113,7 +113,7 @@ class Linear(Module):
         self._init_ids = {"weight_init": weight_init, "bias_init": bias_init}
         self.weight_init = initializers.get(weight_init)
         self.bias_init = initializers.get(bias_init)
-        xp, dtype = backend.xp, backend.float_dtype
+        xp, dtype = backend.xp, backend.get_default_dtype()
         self.weight = Parameter(xp.empty((self.in_features, self.out_features), dtype=dtype))
         if bias:
             self.bias = Parameter(xp.empty(self.out_features, dtype=dtype))
@@ -230,7 +230,8 @@ def dropout(x, p: float = 0.5, training: bool = True):
     x = x if isinstance(x, Tensor) else Tensor(x)
     if not training or p == 0:
         return x
-    return DropoutFunction.apply(x if x.dtype.kind == "f" else x.astype(backend.float_dtype), p=p)
+    x = x if x.dtype.kind == "f" else x.astype(backend.get_default_dtype())
+    return DropoutFunction.apply(x, p=p)
 
 
 @LAYERS.register("Dropout")
@@ -353,7 +354,7 @@ class BatchNorm1d(Module):
             raise ValueError(f"BatchNorm1d: eps must be positive, got {eps!r}")
         self.eps, self.momentum = eps, momentum
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
-        xp, dtype, C = backend.xp, backend.float_dtype, self.num_features
+        xp, dtype, C = backend.xp, backend.get_default_dtype(), self.num_features
         if self.affine:
             self.weight = Parameter(xp.ones(C, dtype=dtype))
             self.bias = Parameter(xp.zeros(C, dtype=dtype))
@@ -387,7 +388,7 @@ class BatchNorm1d(Module):
         elif isinstance(x, Tensor) and x.dtype.kind == "f":
             dtype = x.dtype
         else:
-            dtype = backend.float_dtype
+            dtype = backend.get_default_dtype()
         x = as_input(x, dtype)
         if x.ndim != 2:
             raise ShapeError(f"{self.label()} expects inputs of shape (N, {self.num_features}), "

@@ -127,7 +127,7 @@ class Trainer:
     # -- setting up ------------------------------------------------------------------
     def _dtype(self):
         first = next(self.model.parameters(), None)
-        return backend.float_dtype if first is None else first.dtype
+        return backend.get_default_dtype() if first is None else first.dtype
 
     def _data(self, x, y, sample_weight=None, class_weight=None) -> FitData:
         return FitData.prepare(x, y, self._dtype(), sample_weight, class_weight)
