@@ -1,0 +1,168 @@
+"""Engines that run many independent calls (trials, seeds) at once.
+
+An engine maps a module-level function over argument tuples and yields ``(index,
+result)`` as each call finishes. Every call computes exactly what it would compute
+alone: the function seeds itself from its arguments, and lucidnet's grad mode, default
+dtype and generator belong to the thread that runs it (``backend``).
+
+    serial              one call after the other, here
+    joblib (default)    local worker processes (loky); each limits its BLAS threads
+                        to cores // jobs with threadpoolctl, so they share the cores
+    dask                a LocalCluster of ``jobs`` process workers, one thread each
+    dask://HOST:PORT    the scheduler of a running cluster (or pass a ``Client``)
+
+joblib, threadpoolctl and dask[distributed] are the ``sweep`` extra
+(``pip install 'lucidnet[sweep]'``), imported only when an engine needs them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+
+
+def import_extra(module: str):
+    """``module``, or an ImportError that names the ``sweep`` extra."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        raise ImportError(f"this engine needs {module.split('.')[0]!r}: pip install "
+                          f"'lucidnet[sweep]' ({err})") from None
+
+
+def _call(fn, args, blas_threads):
+    """fn(*args), with at most ``blas_threads`` BLAS threads in this process (None: as
+    they are)."""
+    if blas_threads is None:
+        return fn(*args)
+    with import_extra("threadpoolctl").threadpool_limits(limits=blas_threads, user_api="blas"):
+        return fn(*args)
+
+
+class Serial:
+    """The calls one after the other, in this thread."""
+
+    jobs = 1
+
+    def imap(self, fn, arguments):
+        for i, args in enumerate(arguments):
+            yield i, fn(*args)
+
+    def close(self) -> None:
+        pass
+
+    def __repr__(self):
+        return "Serial()"
+
+
+class Local:
+    """``jobs`` local worker processes through joblib (loky), each limited to
+    cores // jobs BLAS threads with threadpoolctl."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self.blas_threads = max(1, (os.cpu_count() or 1) // jobs)
+
+    def imap(self, fn, arguments):
+        joblib = import_extra("joblib")
+        arguments = list(arguments)
+        tasks = (joblib.delayed(_indexed)(i, fn, args, self.blas_threads)
+                 for i, args in enumerate(arguments))
+        parallel = joblib.Parallel(n_jobs=self.jobs, return_as="generator_unordered")
+        yield from parallel(tasks)
+
+    def close(self) -> None:
+        pass
+
+    def __repr__(self):
+        return f"Local(jobs={self.jobs})"
+
+
+def _indexed(i, fn, args, blas_threads):
+    return i, _call(fn, args, blas_threads)
+
+
+class Dask:
+    """Calls as Dask tasks on ``client``: a ``distributed.Client``, a scheduler address
+    (``'tcp://HOST:PORT'``), or None for a LocalCluster of ``jobs`` process workers with
+    one thread and one BLAS thread each (closed with the engine)."""
+
+    def __init__(self, client=None, jobs: int = 2):
+        distributed = import_extra("distributed")
+        self._owned = []
+        if client is None:
+            blas = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                           "MKL_NUM_THREADS")}
+            cluster = distributed.LocalCluster(n_workers=jobs, threads_per_worker=1,
+                                               processes=True, env=blas,
+                                               dashboard_address=None)
+            client = distributed.Client(cluster)
+            self._owned = [client, cluster]
+        elif isinstance(client, str):
+            client = distributed.Client(client)
+            self._owned = [client]
+        self.client = client
+        self.jobs = sum(self.client.nthreads().values()) or jobs
+
+    def imap(self, fn, arguments):
+        distributed = import_extra("distributed")
+        futures = {self.client.submit(_call, fn, args, None, pure=False): i
+                   for i, args in enumerate(arguments)}
+        for future in distributed.as_completed(futures):
+            yield futures[future], future.result()
+
+    def close(self) -> None:
+        for owned in self._owned:
+            owned.close()
+        self._owned = []
+
+    def __repr__(self):
+        return f"Dask({self.client.scheduler.address!r})"
+
+
+def get(engine=None, jobs: int = 1):
+    """The engine named by ``engine``: None or ``'joblib'`` (local processes; serial
+    when ``jobs`` is 1), ``'serial'``, ``'dask'`` (a LocalCluster of ``jobs`` process
+    workers), ``'dask://HOST:PORT'``, a ``distributed.Client``, or an engine."""
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
+    if engine is None or engine == "joblib":
+        return Serial() if jobs == 1 else Local(jobs)
+    if engine == "serial":
+        return Serial()
+    if engine == "dask":
+        return Dask(None, jobs)
+    if isinstance(engine, str) and engine.startswith("dask://"):
+        return Dask("tcp://" + engine[len("dask://"):], jobs)
+    if hasattr(engine, "imap"):
+        return engine
+    if type(engine).__name__ == "Client" and hasattr(engine, "submit"):
+        return Dask(engine, jobs)
+    raise ValueError("engine must be 'serial', 'joblib', 'dask', 'dask://HOST:PORT', a "
+                     f"distributed.Client or an engine, got {engine!r}")
+
+
+def run_all(fn, arguments, engine=None, jobs: int = 1, progress=None) -> list:
+    """[fn(*args) for args in arguments] on ``engine`` (see :func:`get`), in order;
+    ``progress(index, result)`` is called as each finishes."""
+    arguments = list(arguments)
+    results = [None] * len(arguments)
+    with opened(engine, jobs) as runner:
+        for i, result in runner.imap(fn, arguments):
+            results[i] = result
+            if progress is not None:
+                progress(i, result)
+    return results
+
+
+@contextlib.contextmanager
+def opened(engine=None, jobs: int = 1):
+    """Context manager: the engine :func:`get` makes, closed at the end of the block
+    when it was made here (a LocalCluster it started is shut down)."""
+    runner = get(engine, jobs)
+    try:
+        yield runner
+    finally:
+        if runner is not engine:
+            runner.close()
