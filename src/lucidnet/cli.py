@@ -1,5 +1,5 @@
 """The ``lucidnet`` command: train, evaluate, predict, summary, trace, export, activations,
-lab.
+lab, datasets, sweep.
 
 Every failure a user can cause (an unknown dataset, a missing file, a CSV of the wrong
 width) ends in one clear line on stderr and exit status 2, never a traceback.
@@ -30,11 +30,21 @@ EXAMPLES = {
              "  lucidnet trace runs/digits/model.safetensors digits --html trace.html",
     "export": "example:\n  lucidnet export runs/digits/model.safetensors digits.onnx",
     "activations": "example:\n  lucidnet activations --out activations/",
-    "lab": "examples:\n  lucidnet lab --quick\n  lucidnet lab --only xor --out lab-report",
+    "lab": "examples:\n  lucidnet lab --quick\n  lucidnet lab --only xor --out lab-report\n"
+           "  lucidnet lab --quick --jobs 2                  # the seeds on 2 local processes",
     "datasets": """examples:
   lucidnet datasets                         # what is known, where, present, checksum
   lucidnet datasets --fetch fashion_mnist   # download it (pip install lucidnet[datasets])
   lucidnet datasets --data-dir ~/data""",
+    "sweep": """examples:
+  lucidnet sweep grid.json --jobs 2               # local processes
+  lucidnet sweep grid.json --engine dask://scheduler:8786
+
+grid.json: the flags of lucidnet train that stay fixed, and those searched:
+  {"train": {"dataset": "digits", "epochs": 10},
+   "space": {"activation": ["relu", "tanh"], "lr": [0.001, 0.01]},
+   "seeds": [0, 1], "search": "grid", "metric": "val_loss"}
+also "trials" (random or tpe search), "pruner" (halving, hyperband, median).""",
 }
 
 
@@ -128,13 +138,30 @@ def _parser() -> argparse.ArgumentParser:
     lab.add_argument("--out", default="lab-report", help="output folder (default: lab-report)")
     lab.add_argument("--only", action="append", default=None, metavar="SECTION",
                      help="run only this section (repeatable)")
+    _engine_arguments(lab, "the seeds of a section")
 
     known = command("datasets", "List the datasets: where each is looked for, whether it is "
                     "there and intact; fetch one.", data=True)
     known.add_argument("--fetch", action="append", default=None, metavar="NAME",
                        help="download this dataset from its official source, checking its "
                             "pinned hashes (repeatable)")
+
+    sweep = command("sweep", "Train every configuration of a grid or random search; "
+                             "write the table, the best configuration and the curves.",
+                    data=True)
+    sweep.add_argument("config", help="the sweep as JSON (see the example below)")
+    sweep.add_argument("--out", default=None, help="output folder (default: sweeps/CONFIG)")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    _engine_arguments(sweep, "the trials")
     return parser
+
+
+def _engine_arguments(parser, what: str) -> None:
+    parser.add_argument("--jobs", type=int, default=1,
+                        help=f"run {what} in this many workers (default: 1, serial)")
+    parser.add_argument("--engine", default=None, metavar="ENGINE",
+                        help="joblib (local processes, the default), dask (a local "
+                             "cluster) or dask://HOST:PORT (a running scheduler)")
 
 
 def main(argv=None) -> int:
@@ -252,6 +279,20 @@ def _run_folder(args, name: str) -> Path:
     while (out.parent / f"{out.name}-{n}").exists():
         n += 1
     return out.parent / f"{out.name}-{n}"
+
+
+def _fit(args, verbose: int, callbacks=None):
+    """Load ``args.dataset`` raw, build ``lucidnet train``'s model (its scaling inside)
+    and fit it: (data, model, History)."""
+    from lucidnet import datasets
+
+    data = datasets.load(args.dataset, seed=args.seed, raw=True)  # as lucidnet train
+    model = _build_model(data, args)
+    history = model.fit(
+        data.x_train, data.y_train, epochs=args.epochs, batch_size=args.batch_size,
+        validation_split=args.validation_split, verbose=verbose, callbacks=callbacks,
+    )
+    return data, model, history
 
 
 def _build_model(data, args):
@@ -525,8 +566,97 @@ def _cmd_datasets(args) -> None:
 def _cmd_lab(args) -> None:
     from lucidnet import lab
 
-    report = lab.run(out=args.out, quick=args.quick, only=args.only)
+    report = lab.run(out=args.out, quick=args.quick, only=args.only, engine=args.engine,
+                     jobs=args.jobs)
     print(f"report: {report}")
+
+
+# -- sweep ------------------------------------------------------------------------
+SWEEP_KEYS = ("train", "space", "seeds", "search", "trials", "metric", "mode", "pruner", "seed")
+FIXED = ("command", "seed", "out", "quiet")  # train's flags that a sweep sets itself
+
+
+def train_spec(config: dict, callbacks=None):
+    """A sweep's training function for ``lucidnet train``'s flags: ``config`` maps flag
+    names (``dataset``, ``hidden``, ``activation``, ``lr``, ``epochs``, ..., ``seed``)
+    to values; the model is the one ``lucidnet train`` builds. Returns the History."""
+    args = _parser().parse_args(["train"])
+    for key, value in config.items():
+        if key != "seed" and (key in FIXED or not hasattr(args, key)):
+            flags = sorted(k for k in vars(args) if k not in FIXED)
+            raise UsageError(f"{key!r} is not a flag of lucidnet train that a sweep sets; "
+                             f"the flags are {flags}")
+        setattr(args, key, _as_type_of(getattr(args, key), value, key))
+    return _fit(args, verbose=0, callbacks=callbacks)[2]
+
+
+def _as_type_of(default, value, key: str):
+    """``value`` (from JSON) as the type of the flag's ``default``; a clear error else."""
+    kind = type(default)
+    ok = (isinstance(value, list) and all(type(v) is int for v in value) if kind is list
+          else isinstance(value, (int, float)) and not isinstance(value, bool) if kind is float
+          else type(value) is int if kind is int else isinstance(value, kind))
+    if not ok:
+        wanted = {list: "a list of integers", float: "a number", int: "an integer"}
+        raise UsageError(f"{key}: expected {wanted.get(kind, kind.__name__)}, got {value!r}")
+    return float(value) if kind is float else value
+
+
+def _read_sweep(path: Path) -> dict:
+    if not path.is_file():
+        raise FileNotFoundError(f"no sweep configuration at {path}")
+    try:
+        config = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise UsageError(f"{path.name} is not valid JSON: {err}") from None
+    if not isinstance(config, dict) or "space" not in config:
+        raise UsageError(f"{path.name}: expected an object with a \"space\", got "
+                         f"{type(config).__name__}")
+    unknown = sorted(set(config) - set(SWEEP_KEYS))
+    if unknown:
+        raise UsageError(f"{path.name}: unknown keys {unknown}; the keys are {list(SWEEP_KEYS)}")
+    if not isinstance(config.get("train", {}), dict):
+        raise UsageError(f"{path.name}: \"train\" must map flags to values")
+    return config
+
+
+def _cmd_sweep(args) -> None:
+    import functools
+
+    from lucidnet import sweep
+
+    path = Path(args.config)
+    config = _read_sweep(path)
+    fixed = config.get("train", {})
+    train_spec({**fixed, **{k: v[0] for k, v in config["space"].items()
+                            if isinstance(v, list) and v}, "epochs": 0})  # checks every flag
+    result = sweep.run(
+        functools.partial(_train_fixed, fixed), config["space"],
+        search=config.get("search", "grid"), trials=config.get("trials"),
+        seeds=config.get("seeds", [0]), metric=config.get("metric", "val_loss"),
+        mode=config.get("mode", "auto"), pruner=config.get("pruner"),
+        seed=config.get("seed", 0), engine=args.engine, jobs=args.jobs,
+        progress=not args.quiet)
+    out = Path(args.out or Path("sweeps") / path.stem)
+    written = result.save(out)
+    failed = [t for t in result.trials if t.status == "failed"]
+    for t in failed[:3]:
+        print(f"trial {t.number} failed: {_escape(t.error)}", file=sys.stderr)
+    best = result.best
+    print(f"{len(result.trials)} trials ({len(failed)} failed); best {result.metric}: "
+          f"{best['score']:.4f} ± {best['std']:.4f} over seeds {best['seeds']} with "
+          f"{json.dumps(best['params'])}")
+    print(f"wrote {', '.join(p.name for p in written)} to {out}/")
+
+
+def _train_fixed(fixed: dict, config: dict, callbacks):
+    """train_spec with the sweep's fixed flags under the trial's configuration."""
+    return train_spec({**fixed, **config}, callbacks)
+
+
+def _escape(text: str) -> str:
+    """A stranger's text safe for a terminal: control characters as escapes."""
+    return text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
 
 
 if __name__ == "__main__":

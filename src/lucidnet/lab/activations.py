@@ -15,7 +15,7 @@ import numpy as np
 from lucidnet import activations as registry
 from lucidnet import backend
 from lucidnet import datasets, functional as F, manual_seed, nn, no_grad, optim, stack, tensor
-from lucidnet.lab.report import Result, section
+from lucidnet.lab.report import Result, section, seed_runs
 from lucidnet.registry import ACTIVATIONS
 from lucidnet.training import DataLoader
 
@@ -306,7 +306,8 @@ def _dying(quick: bool) -> tuple[dict, bool, object]:
     rates = (NORMAL_LR, LARGE_LR) if quick else (NORMAL_LR, 1e-2, LARGE_LR, 1e-1)
     seeds, epochs, width = (range(1), 2, 64) if quick else (range(3), 5, 128)
     names = ("relu", "leaky_relu", "prelu", "elu")
-    runs = {name: {lr: [_train_rectifier(name, lr, s, epochs, width, X, y) for s in seeds]
+    runs = {name: {lr: seed_runs(_train_rectifier, [(name, lr, s, epochs, width, X, y)
+                                                    for s in seeds])
                    for lr in rates} for name in names}
     mean = {name: {lr: {key: float(np.mean([r[key] for r in rs])) for key in rs[0]}
                    for lr, rs in by_lr.items()} for name, by_lr in runs.items()}
@@ -398,8 +399,8 @@ def _speed(quick: bool) -> tuple[dict, bool, object]:
                "learning_rates": list(rates), "target_errors": list(TARGET_ERRORS)}
     best = {}
     for activation in ("relu", "tanh", "sigmoid"):
-        by_lr = {lr: [_training_curve(activation, lr, s, max_epochs, every, X, y)
-                      for s in seeds] for lr in rates}
+        by_lr = {lr: seed_runs(_training_curve, [(activation, lr, s, max_epochs, every, X, y)
+                                                 for s in seeds]) for lr in rates}
         # as Krizhevsky et al., each network trains with the learning rate fastest for it
         lr = min(rates, key=lambda r: (_median_epochs(by_lr[r], primary) or math.inf))
         best[activation] = by_lr[lr]

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 import lucidnet
 import lucidnet.functional as F
 from lucidnet import backend, nn, optim
-from lucidnet.lab.report import Result, section
+from lucidnet.lab.report import Result, section, seed_runs
 from lucidnet.training import Trainer
 
 
@@ -196,7 +196,8 @@ def xor(quick: bool = False) -> Result:
     hidden = _predict(course[1], _predict(course[0], XOR_X))
     course_mse = F.mean_squared_error(XOR_Y, course(XOR_X)).item()
 
-    runs = {h: [_train_xor(h, seed, epochs) for seed in range(seeds)] for h in (2, 8)}
+    runs = {h: seed_runs(_train_xor, [(h, seed, epochs) for seed in range(seeds)])
+            for h in (2, 8)}
     solved = {h: sum(run.mse < ZERO_LOSS for run in r) for h, r in runs.items()}
     stuck = [run for run in runs[2] if run.mse >= ZERO_LOSS]
     stuck_at = Counter(round(run.mse, 4) for run in stuck)

@@ -15,7 +15,7 @@ import numpy as np
 
 from lucidnet import (datasets, default_dtype, functional as F, initializers, manual_seed,
                       nn, optim, tensor)
-from lucidnet.lab.report import Result, section
+from lucidnet.lab.report import Result, section, seed_runs
 
 DEPTH = 20
 
@@ -150,7 +150,8 @@ def initialization(quick: bool = False) -> Result:
     X, y = data.x_train, data.y_train.astype(np.float32)[:, None]
     width, seeds = (256, range(1)) if quick else (512, range(5))
     zeros_width, steps = (64, 30) if quick else (128, 100)  # the symmetry needs no width
-    runs = {scheme: [_statistics(scheme, width, s, X, y) for s in seeds] for scheme in SCHEMES}
+    runs = {scheme: seed_runs(_statistics, [(scheme, width, s, X, y) for s in seeds])
+            for scheme in SCHEMES}
     stats = {scheme: {key: np.mean([r[key] for r in rs], axis=0).tolist() for key in rs[0]}
              for scheme, rs in runs.items()}
     zeros = _zeros_training(zeros_width, steps, X, y)

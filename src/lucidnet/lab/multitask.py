@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from lucidnet import datasets, manual_seed, nn, optim
-from lucidnet.lab.report import Result, section
+from lucidnet.lab.report import Result, section, seed_runs
 from lucidnet.training import Trainer
 
 TASKS = ("weight", "waist", "pulse")
@@ -79,7 +79,7 @@ def _split(seed: int) -> dict:
 def multitask(quick: bool = False) -> Result:
     """Shared trunk vs separate networks on Linnerud (see the module)."""
     seeds = range(5) if quick else range(20)
-    splits = [_split(s) for s in seeds]
+    splits = seed_runs(_split, [(s,) for s in seeds])
     models = ("shared", "separate", "mean predictor")
     per_split = {m: np.array([s["errors"][m] for s in splits]) for m in models}  # (S, T)
     overall = {m: per_split[m].mean(axis=1) for m in models}  # (S,)

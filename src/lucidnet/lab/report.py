@@ -1,11 +1,17 @@
 """The lab's frame: a section is a function returning a :class:`Result`; ``run`` runs
 the chosen sections and writes ``report.html`` (figures embedded as PNG) and
 ``results.json`` (every number), each atomically.
+
+A section's independent runs (its seeds) go through :func:`seed_runs`, which spreads them
+over the engine of ``run(engine=..., jobs=...)`` or of a ``with seeds_on(...):`` block
+(:mod:`lucidnet.parallel`); each run seeds itself, so the numbers are the serial ones.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import contextvars
 import html
 import io
 import json
@@ -14,10 +20,32 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lucidnet import parallel
 from lucidnet._files import atomic_write
 
 SECTIONS: dict = {}
 """Section key → (title, function(quick) → Result), in the lectures' order."""
+
+
+_engine = contextvars.ContextVar("lab_engine", default=None)
+
+
+@contextlib.contextmanager
+def seeds_on(engine=None, jobs: int = 1):
+    """Context manager: the sections run inside the block spread their seeds over the
+    engine ``parallel.get(engine, jobs)``, closed at the end if opened here."""
+    with parallel.opened(engine, jobs) as runner:
+        token = _engine.set(runner)
+        try:
+            yield runner
+        finally:
+            _engine.reset(token)
+
+
+def seed_runs(fn, arguments) -> list:
+    """``[fn(*args) for args in arguments]``, on the lab's engine (serial outside
+    :func:`seeds_on`). ``fn`` is a module-level function that seeds itself."""
+    return parallel.run_all(fn, arguments, _engine.get())
 
 
 @dataclass
@@ -57,22 +85,25 @@ def section(key: str, title: str):
     return register
 
 
-def run(out="lab-report", quick: bool = False, only=None) -> Path:
+def run(out="lab-report", quick: bool = False, only=None, engine=None,
+        jobs: int = 1) -> Path:
     """Run the sections (all, or the keys in ``only``), write the report into ``out``
-    and return the path of ``report.html``."""
+    and return the path of ``report.html``. ``engine``, ``jobs``: where the seeds run
+    (:func:`lucidnet.parallel.get`; serial by default)."""
     keys = list(SECTIONS) if not only else [only] if isinstance(only, str) else list(only)
     unknown = [k for k in keys if k not in SECTIONS]
     if unknown:
         raise ValueError(f"unknown lab sections {unknown}; the sections are {list(SECTIONS)}")
     out = Path(out)
     results, timings = {}, {}
-    for key in keys:
-        started = time.perf_counter()
-        results[key] = SECTIONS[key][1](quick=quick)
-        timings[key] = time.perf_counter() - started
-        r = results[key]
-        print(f"lab {key}: {r.verdict.replace('not held', 'NOT held')} ({timings[key]:.1f} s)"
-              + (f": {r.not_measured}" if r.not_measured else ""))
+    with seeds_on(engine, jobs):
+        for key in keys:
+            started = time.perf_counter()
+            results[key] = SECTIONS[key][1](quick=quick)
+            timings[key] = time.perf_counter() - started
+            r = results[key]
+            print(f"lab {key}: {r.verdict.replace('not held', 'NOT held')} "
+                  f"({timings[key]:.1f} s)" + (f": {r.not_measured}" if r.not_measured else ""))
     document = {key: {"title": SECTIONS[key][0], "claim": r.claim, "verdict": r.verdict,
                       "held": None if r.not_measured else bool(r.held),
                       "not_measured": r.not_measured or None,
