@@ -96,7 +96,7 @@ class Dask:
                                            "MKL_NUM_THREADS")}
             cluster = distributed.LocalCluster(n_workers=jobs, threads_per_worker=1,
                                                processes=True, env=blas,
-                                               dashboard_address=None)
+                                               dashboard_address=":0")
             client = distributed.Client(cluster)
             self._owned = [client, cluster]
         elif isinstance(client, str):
