@@ -441,7 +441,7 @@ def test_activations_without_matplotlib_says_how_to_install_it(tmp_path, monkeyp
 
 
 @pytest.mark.parametrize("command", ["train", "evaluate", "predict", "summary", "activations", "lab",
-                                     "datasets"])
+                                     "datasets", "sweep"])
 def test_each_command_has_help_with_an_example(command):
     out = io.StringIO()
     with pytest.raises(SystemExit) as exit_info, contextlib.redirect_stdout(out):

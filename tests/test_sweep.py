@@ -258,3 +258,13 @@ def test_a_lab_section_on_dask_equals_serial(dask_client):
     assert json.dumps(alone, sort_keys=True, default=str) == \
            json.dumps(spread, sort_keys=True, default=str)
     assert alone["splits"] == 5
+
+
+def test_lucidnet_lab_jobs_2_writes_the_serial_numbers(tmp_path):
+    with threadpoolctl.threadpool_limits(1):
+        assert main(["lab", "--quick", "--only", "multitask", "--out", str(tmp_path / "a")]) == 0
+    assert main(["lab", "--quick", "--only", "multitask", "--jobs", "2",
+                 "--out", str(tmp_path / "b")]) == 0
+    numbers = [json.loads((tmp_path / d / "results.json").read_text())["sections"]["multitask"]
+               ["numbers"] for d in ("a", "b")]
+    assert numbers[0] == numbers[1] and numbers[0]["splits"] == 5

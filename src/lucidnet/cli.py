@@ -162,6 +162,9 @@ def _engine_arguments(parser, what: str) -> None:
     parser.add_argument("--engine", default=None, metavar="ENGINE",
                         help="joblib (local processes, the default), dask (a local "
                              "cluster) or dask://HOST:PORT (a running scheduler)")
+    parser.add_argument("--blas-threads", type=int, default=None, metavar="N",
+                        help="BLAS threads per run (default: cores // jobs; serial: all). "
+                             "Results repeat bit for bit with the same N")
 
 
 def main(argv=None) -> int:
@@ -567,7 +570,7 @@ def _cmd_lab(args) -> None:
     from lucidnet import lab
 
     report = lab.run(out=args.out, quick=args.quick, only=args.only, engine=args.engine,
-                     jobs=args.jobs)
+                     jobs=args.jobs, blas_threads=args.blas_threads)
     print(f"report: {report}")
 
 
@@ -636,7 +639,7 @@ def _cmd_sweep(args) -> None:
         seeds=config.get("seeds", [0]), metric=config.get("metric", "val_loss"),
         mode=config.get("mode", "auto"), pruner=config.get("pruner"),
         seed=config.get("seed", 0), engine=args.engine, jobs=args.jobs,
-        progress=not args.quiet)
+        blas_threads=args.blas_threads, progress=not args.quiet)
     out = Path(args.out or Path("sweeps") / path.stem)
     written = result.save(out)
     failed = [t for t in result.trials if t.status == "failed"]

@@ -34,6 +34,7 @@ Optuna runs its trials in ``jobs`` threads of this process.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import itertools
@@ -263,6 +264,7 @@ class SweepResult:
                 ax.plot(range(1, len(curve) + 1), curve, lw=2.2 if bold else 0.8,
                         alpha=1.0 if bold else 0.5, color="C3" if bold else "C0",
                         label=f"best: {best}" if bold else None)
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_xlabel("epoch")
         ax.set_ylabel(self.metric)
         ax.set_title(f"{len(self.trials)} trials")
@@ -300,13 +302,14 @@ def _progress_bar(total: int, progress: bool):
 
 def run(train, space: dict, *, search: str = "grid", trials: int | None = None,
         seeds=(0,), metric: str = "val_loss", mode: str = "auto", engine=None,
-        jobs: int = 1, pruner=None, seed: int = 0, progress: bool = True) -> SweepResult:
+        jobs: int = 1, blas_threads: int | None = None, pruner=None, seed: int = 0,
+        progress: bool = True) -> SweepResult:
     """Run ``train`` over ``space`` and return the trials (see the module docstring).
 
     ``search``: 'grid' (every combination, each with every seed), 'random' (``trials``
     configurations drawn with ``seed``, each with every seed) or 'tpe' (Optuna).
-    ``mode``: 'min', 'max' or 'auto' (losses down, accuracy up). ``engine`` and
-    ``jobs``: :func:`lucidnet.parallel.get`.
+    ``mode``: 'min', 'max' or 'auto' (losses down, accuracy up). ``engine``, ``jobs``
+    and ``blas_threads``: :func:`lucidnet.parallel.get`.
     """
     if search not in SEARCHES:
         raise ValueError(f"search must be one of {SEARCHES}, got {search!r}")
@@ -316,7 +319,7 @@ def run(train, space: dict, *, search: str = "grid", trials: int | None = None,
     mode = monitor_mode(metric, mode, None, "sweep")
     if search == "tpe" or pruner is not None:
         return _run_optuna(train, space, search, trials, seeds, metric, mode, jobs,
-                           pruner, seed, progress, engine)
+                           blas_threads, pruner, seed, progress, engine)
     if search == "random" and (not isinstance(trials, int) or trials < 1):
         raise ValueError(f"a random search needs trials ≥ 1, got {trials!r}")
     configs = grid(space) if search == "grid" else sample(space, trials, seed)
@@ -325,7 +328,8 @@ def run(train, space: dict, *, search: str = "grid", trials: int | None = None,
     bar = _progress_bar(len(planned), progress)
     try:
         done = parallel.run_all(run_trial, [(train, t, metric, mode) for t in planned],
-                                engine, jobs, progress=lambda i, t: bar.update(1))
+                                engine, jobs, progress=lambda i, t: bar.update(1),
+                                blas_threads=blas_threads)
     finally:
         bar.close()
     return SweepResult(done, metric, mode)
@@ -335,8 +339,8 @@ _PRUNERS = {"halving": "SuccessiveHalvingPruner", "hyperband": "HyperbandPruner"
             "median": "MedianPruner"}
 
 
-def _run_optuna(train, space, search, trials, seeds, metric, mode, jobs, pruner, seed,
-                progress, engine):
+def _run_optuna(train, space, search, trials, seeds, metric, mode, jobs, blas_threads,
+                pruner, seed, progress, engine):
     optuna = parallel.import_extra("optuna")
     if engine not in (None, "serial"):
         raise ValueError("an Optuna search runs its trials in threads of this process "
@@ -378,8 +382,13 @@ def _run_optuna(train, space, search, trials, seeds, metric, mode, jobs, pruner,
 
     bar = _progress_bar(trials, progress)
     try:
-        study.optimize(objective, n_trials=trials, n_jobs=jobs, catch=(RuntimeError,),
-                       callbacks=[lambda study, frozen: bar.update(1)])
+        with contextlib.ExitStack() as stack:
+            if blas_threads is not None:  # threads share the process's BLAS threads
+                limits = parallel.import_extra("threadpoolctl").threadpool_limits
+                stack.enter_context(limits(limits=blas_threads, user_api="blas"))
+            study.optimize(objective, n_trials=trials, n_jobs=jobs,
+                           catch=(RuntimeError,),
+                           callbacks=[lambda study, frozen: bar.update(1)])
     finally:
         bar.close()
     return SweepResult(sorted(done, key=lambda t: t.number), metric, mode)

@@ -31,10 +31,11 @@ _engine = contextvars.ContextVar("lab_engine", default=None)
 
 
 @contextlib.contextmanager
-def seeds_on(engine=None, jobs: int = 1):
+def seeds_on(engine=None, jobs: int = 1, blas_threads: int | None = None):
     """Context manager: the sections run inside the block spread their seeds over the
-    engine ``parallel.get(engine, jobs)``, closed at the end if opened here."""
-    with parallel.opened(engine, jobs) as runner:
+    engine ``parallel.get(engine, jobs, blas_threads)``, closed at the end if opened
+    here."""
+    with parallel.opened(engine, jobs, blas_threads) as runner:
         token = _engine.set(runner)
         try:
             yield runner
@@ -86,17 +87,17 @@ def section(key: str, title: str):
 
 
 def run(out="lab-report", quick: bool = False, only=None, engine=None,
-        jobs: int = 1) -> Path:
+        jobs: int = 1, blas_threads: int | None = None) -> Path:
     """Run the sections (all, or the keys in ``only``), write the report into ``out``
-    and return the path of ``report.html``. ``engine``, ``jobs``: where the seeds run
-    (:func:`lucidnet.parallel.get`; serial by default)."""
+    and return the path of ``report.html``. ``engine``, ``jobs``, ``blas_threads``:
+    where the seeds run (:func:`lucidnet.parallel.get`; serial by default)."""
     keys = list(SECTIONS) if not only else [only] if isinstance(only, str) else list(only)
     unknown = [k for k in keys if k not in SECTIONS]
     if unknown:
         raise ValueError(f"unknown lab sections {unknown}; the sections are {list(SECTIONS)}")
     out = Path(out)
     results, timings = {}, {}
-    with seeds_on(engine, jobs):
+    with seeds_on(engine, jobs, blas_threads):
         for key in keys:
             started = time.perf_counter()
             results[key] = SECTIONS[key][1](quick=quick)
