@@ -84,7 +84,10 @@ class Local:
         yield from parallel(tasks)
 
     def close(self) -> None:
-        pass
+        """Stop the worker processes and wait for them (loky would keep them idle)."""
+        from joblib.externals.loky import get_reusable_executor
+
+        get_reusable_executor().shutdown(wait=True)
 
     def __repr__(self):
         return f"Local(jobs={self.jobs}, blas_threads={self.blas_threads})"
