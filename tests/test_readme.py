@@ -17,7 +17,8 @@ def test_the_keras_and_pytorch_examples_run(tmp_path, monkeypatch):
     X, Y = rng.normal(size=(96, 64)), rng.integers(0, 10, 96)
     namespace = {"x_train": x_train, "y_train": y_train, "x_test": x_train[:16],
                  "y_test": y_train[:16], "X": X, "Y": Y}
-    runnable = [b for b in BLOCKS if "Function)" not in b]  # the Sigmoid excerpt is a quote
+    runnable = [b for b in BLOCKS if "Function)" not in b  # the Sigmoid excerpt is a quote
+                and "tcp://HOST" not in b]  # the cluster recipe needs a cluster
     assert len(runnable) >= 2
     for block in runnable:
         exec(block.replace("epochs=20", "epochs=1"), namespace)
