@@ -48,6 +48,13 @@ def test_get_names_the_engines(engine, jobs, kind):
     assert isinstance(parallel.get(engine, jobs), kind)
 
 
+def test_serial_runs_with_the_blas_threads_it_is_given():
+    assert dict(parallel.get("serial", blas_threads=1).imap(_blas_threads, [()])) in (
+        {0: 1}, {0: None})
+    with pytest.raises(ValueError, match="blas_threads must be a positive integer, got 0"):
+        parallel.get("serial", blas_threads=0)
+
+
 def test_an_engine_object_is_used_as_it_is():
     engine = parallel.Serial()
     assert parallel.get(engine) is engine
