@@ -3,13 +3,15 @@
 Each run is ``lucidnet sweep`` in a fresh subprocess, as a user starts it; its wall time
 is the subprocess's, its CPU time the subprocess's and every worker's (user + system,
 from ``getrusage(RUSAGE_CHILDREN)``: workers are reaped when the sweep closes them).
-Engine overhead = (CPU of the run − CPU of the serial run) / CPU of the run. The order
+Speedup and engine overhead are against the serial run with one BLAS thread (the
+first engine given, if that one is not): overhead = (CPU of the run − CPU of the serial
+run) / CPU of the run. The order
 of the engines rotates between repeats; the load average is recorded before each run.
 Every run with one BLAS thread per trial must give the same trials bit for bit as the
 serial run with one BLAS thread (checked on sweep.json); the plain serial run (all
 BLAS threads) is the speed reference.
 
-    python benchmarks/sweep.py [--repeats 3] [--epochs 20] [--out benchmarks/results/sweep.json]
+    python benchmarks/sweep.py [--repeats 3] [--epochs 50] [--engines ...] [--out FILE]
 """
 
 from __future__ import annotations
@@ -57,25 +59,26 @@ def run_once(config: Path, out: Path, flags: list) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=50)
+    parser.add_argument("--engines", nargs="+", default=list(ENGINES), choices=list(ENGINES))
     parser.add_argument("--out", default="benchmarks/results/sweep.json")
     args = parser.parse_args()
-    runs = {name: [] for name in ENGINES}
+    runs = {name: [] for name in args.engines}
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "sweep16.json"
         config.write_text(json.dumps(sweep_config(args.epochs)))
-        names = list(ENGINES)
+        names = list(args.engines)
         for r in range(args.repeats):
             for name in names[r % len(names):] + names[:r % len(names)]:
                 run = run_once(config, Path(tmp) / name.replace(" ", ""), ENGINES[name])
                 runs[name].append(run)
                 print(f"repeat {r}: {name:<14} wall {run['wall_s']:6.1f} s  cpu "
                       f"{run['cpu_s']:6.1f} s  load {run['load_1min_before']:.2f}", flush=True)
-    reference = runs["serial 1 BLAS"][0]["histories"]
-    identical = all(run["histories"] == reference for name, rs in runs.items()
-                    if name != "serial" for run in rs)
-    serial_wall = statistics.median(r["wall_s"] for r in runs["serial"])
-    serial_cpu = statistics.median(r["cpu_s"] for r in runs["serial"])
+    one_blas = [run for name, rs in runs.items() if name != "serial" for run in rs]
+    identical = all(run["histories"] == one_blas[0]["histories"] for run in one_blas)
+    reference = runs["serial 1 BLAS" if "serial 1 BLAS" in runs else args.engines[0]]
+    serial_wall = statistics.median(r["wall_s"] for r in reference)
+    serial_cpu = statistics.median(r["cpu_s"] for r in reference)
     summary = {}
     for name, rs in runs.items():
         wall = statistics.median(r["wall_s"] for r in rs)

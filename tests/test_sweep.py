@@ -268,3 +268,10 @@ def test_lucidnet_lab_jobs_2_writes_the_serial_numbers(tmp_path):
     numbers = [json.loads((tmp_path / d / "results.json").read_text())["sections"]["multitask"]
                ["numbers"] for d in ("a", "b")]
     assert numbers[0] == numbers[1] and numbers[0]["splits"] == 5
+
+
+def test_a_metric_that_is_not_logged_is_named_in_the_error():
+    result = sweep.run(train, {"units": [3], "lr": [0.01]}, metric="val_auc", mode="max",
+                       progress=False)
+    with pytest.raises(ValueError, match=r"'val_auc'; the trials logged \['accuracy', 'loss'"):
+        result.best

@@ -203,7 +203,9 @@ class SweepResult:
             if t.status == "complete" and not math.isnan(t.score):
                 groups.setdefault(json.dumps(t.params, sort_keys=True), []).append(t)
         if not groups:
-            raise ValueError("no trial of the sweep completed with a score")
+            logged = sorted({key for t in self.trials for key in t.history})
+            raise ValueError(f"no trial of the sweep completed with a score for "
+                             f"{self.metric!r}; the trials logged {logged}")
         pick = min if self.mode == "min" else max
         trials = pick(groups.values(), key=lambda ts: float(numpy.mean([t.score for t in ts])))
         scores = [t.score for t in trials]
