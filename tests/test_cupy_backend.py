@@ -327,8 +327,8 @@ def _loop_epochs(X, y, sizes, epochs):
     model = mlp(sizes)
     loss_fn = nn.CrossEntropyLoss()
     optimizer = optim.Adam(model.parameters(), lr=0.01)
-    loader = DataLoader((backend.asarray(X, dtype=backend.float_dtype), backend.asarray(y)),
-                        batch_size=16, shuffle=True, seed=0)
+    X = backend.asarray(X, dtype=backend.get_default_dtype())
+    loader = DataLoader((X, backend.asarray(y)), batch_size=16, shuffle=True, seed=0)
     losses_seen = []
     for _ in range(epochs):
         for xb, yb in loader:
