@@ -36,7 +36,7 @@ import numpy as np
 
 from lucidnet import losses, manual_seed, nn, optim
 from lucidnet.datasets.home import locate
-from lucidnet.lab.report import Result, section
+from lucidnet.lab.report import Result, section, seed_runs
 from lucidnet.training import Trainer
 
 #: Keras 3.15 (torch backend), 3 seeds, accuracy on the test split after epoch 20
@@ -258,7 +258,7 @@ def bottleneck(quick: bool = False) -> Result:
     epochs = EPOCHS  # the 4-unit networks are still climbing at epoch 10: never fewer
     seeds = {name: (QUICK_SEEDS if quick else SEEDS_4_4 if name == "4-4" else SEEDS)
              for name in NETWORKS}
-    runs = {name: [train(data, hidden, seed, epochs) for seed in seeds[name]]
+    runs = {name: seed_runs(train, [(data, hidden, seed, epochs) for seed in seeds[name]])
             for name, hidden in NETWORKS.items()}
     curves = {name: [r.val_accuracy for r in rs] for name, rs in runs.items()}
     per_seed = {name: [c[-1] for c in cs] for name, cs in curves.items()}
