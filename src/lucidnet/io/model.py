@@ -190,7 +190,7 @@ def from_json(text: str, budget: int = 2**31) -> Module:
         raise TypeError(f"from_json takes a JSON string, got {type(text).__name__}")
     tree = parse_json(text, "the architecture", "the JSON string")
     check_tree(tree, "", 0, "the JSON string")
-    return rebuild(tree, backend.float_dtype.name, budget, "the JSON string")
+    return rebuild(tree, backend.get_default_dtype().name, budget, "the JSON string")
 
 
 # -- loading --------------------------------------------------------------------------

@@ -12,7 +12,7 @@ def clear_session() -> None:
 
 def floatx() -> str:
     """The default float dtype's name: 'float32' unless changed."""
-    return backend.xp.dtype(backend.float_dtype).name
+    return backend.xp.dtype(backend.get_default_dtype()).name
 
 
 def epsilon() -> float:

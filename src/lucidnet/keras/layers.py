@@ -68,7 +68,7 @@ class KerasTensor:
     def __init__(self, shape, layer=None, inputs=(), dtype=None, many=False):
         self.shape = tuple(shape)
         self.layer, self.inputs, self.many = layer, tuple(inputs), many
-        self.dtype = str(backend.xp.dtype(dtype or backend.float_dtype))
+        self.dtype = str(backend.xp.dtype(dtype or backend.get_default_dtype()))
         self.node_index = 0
 
     @property

@@ -33,7 +33,7 @@ def convert_to_numpy(x) -> numpy.ndarray:
 
 
 def _dtype(dtype):
-    return backend.float_dtype if dtype is None else backend.xp.dtype(dtype)
+    return backend.get_default_dtype() if dtype is None else backend.xp.dtype(dtype)
 
 
 def _made(array) -> Tensor:
@@ -77,7 +77,7 @@ def arange(start, stop=None, step=1, dtype=None) -> Tensor:
     """Integers (or floats, when an argument is a float) from ``start`` to ``stop``."""
     values = backend.xp.arange(start, stop, step) if stop is not None else backend.xp.arange(start)
     if dtype is None and values.dtype.kind == "f":
-        dtype = backend.float_dtype
+        dtype = backend.get_default_dtype()
     return _made(values if dtype is None else values.astype(dtype))
 
 
