@@ -171,6 +171,7 @@ def test_lucidnet_sweep_writes_the_table_and_names_the_best(tmp_path, capsys):
     ({"space": {"lr": [0.1]}, "grid": {}}, "unknown keys ['grid']"),
     ({"train": {"dataset": "iris"}}, "expected an object with a \"space\""),
     ({"train": {"out": "x"}, "space": {"lr": [0.1]}}, "'out' is not a flag"),
+    ({"space": {"lr": [0.1]}, "seeds": 3}, "seeds must be a non-empty list of integers, got 3"),
 ])
 def test_sweep_mistakes_are_one_line_and_status_2(tmp_path, capsys, spec, words):
     config = tmp_path / "bad.json"

@@ -40,6 +40,7 @@ import io
 import itertools
 import json
 import math
+import numbers
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -315,9 +316,11 @@ def run(train, space: dict, *, search: str = "grid", trials: int | None = None,
     """
     if search not in SEARCHES:
         raise ValueError(f"search must be one of {SEARCHES}, got {search!r}")
-    seeds = [int(s) for s in seeds]
-    if not seeds:
-        raise ValueError("seeds must hold at least one seed")
+    given = list(seeds) if hasattr(seeds, "__iter__") and not isinstance(seeds, str) else []
+    if not given or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool)
+                            for s in given):
+        raise ValueError(f"seeds must be a non-empty list of integers, got {seeds!r}")
+    seeds = [int(s) for s in given]
     mode = monitor_mode(metric, mode, None, "sweep")
     if search == "tpe" or pruner is not None:
         return _run_optuna(train, space, search, trials, seeds, metric, mode, jobs,
