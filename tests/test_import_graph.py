@@ -14,14 +14,14 @@ import lucidnet
 ROOT = pathlib.Path(lucidnet.__file__).parent
 
 LAYERS = [
-    ("errors", "_version", "backend", "registry", "denormals", "_files", "_text"),
+    ("errors", "_version", "backend", "registry", "denormals", "_files", "_text", "parallel"),
     ("autograd",),
     ("functional", "activations", "losses", "initializers"),
     ("nn", "optim", "optimizers", "io", "onnx", "tensorboard", "datasets", "diagnostics",
      "tracing", "__init__"),
     ("training",),
     ("keras", "sklearn", "torch", "plotting"),
-    ("lab",),
+    ("lab", "sweep"),
     ("cli", "__main__"),
 ]
 """The layers from the bottom (``docs/design.md``): backend < autograd < functional <

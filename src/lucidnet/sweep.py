@@ -49,7 +49,7 @@ import numpy
 
 from lucidnet import parallel
 from lucidnet.training.callbacks import Callback
-from lucidnet.training.monitors import monitor_mode
+from lucidnet.training.metric_callbacks import monitor_mode
 
 SEARCHES = ("grid", "random", "tpe")
 RANGES = ("log", "uniform", "int")
