@@ -263,7 +263,7 @@ class Tensor:
         """
         self._check_writable(f"in-place {symbol}", f"write x = x {symbol[0]} y")
         ufunc, operator = _IN_PLACE[symbol]
-        if _grad_enabled and isinstance(other, Tensor) and other.requires_grad:
+        if _modes.grad_enabled and isinstance(other, Tensor) and other.requires_grad:
             result = operator(self, other)
             self.data, self._fn, self.requires_grad = result.data, result._fn, True
             return self
@@ -277,7 +277,7 @@ class Tensor:
         if self._fn is not None:
             raise RuntimeError(f"{what} on the result of a recorded operation: its value "
                                f"may be saved for the backward; {instead}")
-        if _grad_enabled and self.requires_grad:
+        if _modes.grad_enabled and self.requires_grad:
             raise RuntimeError(f"{what} on a leaf that requires grad while gradients are "
                                f"recorded: do it inside no_grad() (a parameter update) "
                                f"or {instead}")
@@ -298,7 +298,7 @@ class Tensor:
         """``x[index] = value`` in place (``x[mask] = 0``), by the rules of ``_in_place``;
         a value that requires grad is refused on the tape (build the tensor with where())."""
         self._check_writable("item assignment", "build the tensor with where()")
-        if _grad_enabled and getattr(value, "requires_grad", False):
+        if _modes.grad_enabled and getattr(value, "requires_grad", False):
             raise RuntimeError("item assignment of a value that requires grad: build the "
                                "tensor with where() or concatenate()")
         self.data[_index_array(index)] = value.data if isinstance(value, Tensor) else value

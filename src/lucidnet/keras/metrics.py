@@ -65,7 +65,7 @@ class Metric(_training.Metric):
         # as Keras: no reset here, the subclass makes its variables after this returns
         self.name = name or _snake(type(self).__name__)
         self.loss, self.from_logits, self.note = None, False, None
-        self.dtype = backend.xp.dtype(dtype or backend.float_dtype)
+        self.dtype = backend.xp.dtype(dtype or backend.get_default_dtype())
         self._variables = []
 
     def add_variable(self, shape=(), initializer="zeros", dtype=None, name=None) -> Variable:

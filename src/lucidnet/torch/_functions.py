@@ -61,7 +61,7 @@ def numel(x) -> int:
 
 
 def _filled(value, size, dtype, requires_grad, device):
-    dtype = backend.float_dtype if dtype is None else dtype
+    dtype = backend.get_default_dtype() if dtype is None else dtype
     return _new(backend.xp.full(_shape(size), value, dtype=dtype), None, requires_grad, device)
 
 
@@ -103,24 +103,24 @@ def full_like(x, fill_value, dtype=None, requires_grad=False, device=None) -> Te
 
 
 def eye(n, m=None, dtype=None, requires_grad=False, device=None) -> Tensor:
-    return _new(numpy.eye(n, m), dtype or backend.float_dtype, requires_grad, device)
+    return _new(numpy.eye(n, m), dtype or backend.get_default_dtype(), requires_grad, device)
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None) -> Tensor:
     """[start, end) by step: int64 when all three are integers, else the default float."""
     start, end = (0, start) if end is None else (start, end)
     integral = all(isinstance(v, int) for v in (start, end, step))
-    dtype = dtype or (numpy.int64 if integral else backend.float_dtype)
+    dtype = dtype or (numpy.int64 if integral else backend.get_default_dtype())
     return _new(numpy.arange(start, end, step), dtype, requires_grad, device)
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None) -> Tensor:
-    return _new(numpy.linspace(start, end, steps), dtype or backend.float_dtype,
+    return _new(numpy.linspace(start, end, steps), dtype or backend.get_default_dtype(),
                 requires_grad, device)
 
 
 def _random(values, dtype, requires_grad, device):
-    return _new(values, dtype or backend.float_dtype, requires_grad, device)
+    return _new(values, dtype or backend.get_default_dtype(), requires_grad, device)
 
 
 def rand(*size, dtype=None, requires_grad=False, device=None, generator=None) -> Tensor:
@@ -171,7 +171,7 @@ def manual_seed(seed) -> None:
 
 
 def get_default_dtype():
-    return backend.float_dtype
+    return backend.get_default_dtype()
 
 
 def set_default_dtype(d) -> None:

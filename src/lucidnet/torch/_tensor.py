@@ -130,9 +130,10 @@ class Tensor:
     def __init__(self, *data):
         if len(data) == 1 and not isinstance(data[0], int):
             source = data[0].core.data if isinstance(data[0], Tensor) else data[0]
-            self.core = autograd.tensor(source, dtype=backend.float_dtype)
+            self.core = autograd.tensor(source, dtype=backend.get_default_dtype())
         else:
-            self.core = autograd.Tensor(backend.xp.zeros(_shape(data), dtype=backend.float_dtype))
+            dtype = backend.get_default_dtype()
+            self.core = autograd.Tensor(backend.xp.zeros(_shape(data), dtype=dtype))
 
     def __getattr__(self, name):
         raise missing("Tensor", name)
@@ -238,7 +239,7 @@ class Tensor:
         whole = values.dtype.kind != "f" or bool((finite == numpy.round(finite)).all())
         body = numpy.array2string(values, separator=", ", prefix="tensor(", precision=4,
                                   floatmode="maxprec" if whole else "fixed")  # 1. / 0.5000
-        extra = "" if self.dtype in (backend.float_dtype, numpy.int64, numpy.bool_) else \
+        extra = "" if self.dtype in (backend.get_default_dtype(), numpy.int64, numpy.bool_) else \
             f", dtype=torch.{self.dtype}"
         if self.grad_fn is not None:
             extra += f", grad_fn=<{type(self.grad_fn).__name__}Backward>"
@@ -334,7 +335,8 @@ class Tensor:
         b = other.core if isinstance(other, Tensor) else other
         b_kind = b.dtype.kind if hasattr(b, "dtype") else "f" if isinstance(b, float) else "i"
         if a.dtype.kind in "biu" and (b_kind == "f" or division):
-            a = a.astype(b.dtype if b_kind == "f" and hasattr(b, "dtype") else backend.float_dtype)
+            a = a.astype(b.dtype if b_kind == "f" and hasattr(b, "dtype")
+                         else backend.get_default_dtype())
         b = as_core(b, like=a)
         if a.dtype.kind == "f" and b.dtype.kind in "biu":
             b = b.astype(a.dtype)
@@ -758,7 +760,7 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad: bool = True):
         data = core(data)
-        array = backend.xp.empty(0, dtype=backend.float_dtype) if data is None else \
+        array = backend.xp.empty(0, dtype=backend.get_default_dtype()) if data is None else \
             data.data if isinstance(data, autograd.Tensor) else backend.asarray(data)
         self.core = CoreParameter(array, requires_grad=requires_grad)
 

@@ -19,7 +19,7 @@ from lucidnet.torch._tensor import Parameter, core, wrap
 
 
 def _empty(*shape) -> Parameter:
-    return Parameter(backend.xp.empty(shape, dtype=backend.float_dtype))
+    return Parameter(backend.xp.empty(shape, dtype=backend.get_default_dtype()))
 
 
 # -- layers -----------------------------------------------------------------------------
