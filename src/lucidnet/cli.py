@@ -576,7 +576,7 @@ def _cmd_lab(args) -> None:
 
 # -- sweep ------------------------------------------------------------------------
 SWEEP_KEYS = ("train", "space", "seeds", "search", "trials", "metric", "mode", "pruner", "seed")
-FIXED = ("command", "seed", "out", "quiet")  # train's flags that a sweep sets itself
+FIXED = ("command", "seed", "out", "quiet", "overwrite", "health", "data_dir")  # set by the sweep
 
 
 def train_spec(config: dict, callbacks=None):

@@ -134,7 +134,7 @@ def trace(model, x, y, loss) -> Trace:
     if not isinstance(model, Module):
         raise TypeError(f"trace: the model must be a lucidnet Module (nn, Keras), got "
                         f"{type(model).__name__}")
-    dtype = next((p.dtype for p in model.parameters()), backend.float_dtype)
+    dtype = next((p.dtype for p in model.parameters()), backend.get_default_dtype())
     data = x.toarray() if hasattr(x, "toarray") else x  # a SciPy sparse batch: dense, to show
     x = Tensor(backend.asarray(backend.to_numpy(getattr(data, "data", data)), dtype=dtype),
                requires_grad=True, name="x")

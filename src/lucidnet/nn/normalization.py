@@ -72,7 +72,7 @@ class Normalization(Module):
         self.num_features = None if num_features is None else int(num_features)
         self.invert, self.epsilon = bool(invert), float(epsilon)
         shape = () if self.num_features is None else (self.num_features,)
-        xp, dtype = backend.xp, backend.float_dtype
+        xp, dtype = backend.xp, backend.get_default_dtype()
         self.register_buffer("mean", xp.zeros(shape, dtype=dtype))
         self.register_buffer("variance", xp.ones(shape, dtype=dtype))
         if mean is not None or variance is not None:
