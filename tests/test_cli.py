@@ -476,3 +476,30 @@ def test_summary_escapes_names_from_the_file(tmp_path):
     assert "evil\\x1b]0;pwned\\x07\\x1b[2J" in stdout  # (the table cuts the rest)
     assert 'Model: "m\\r\\nodel"' in stdout
     assert not any(c in stdout for c in "\x1b\x07\r\u202e")
+
+
+def help_text(*argv) -> str:
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit_info, contextlib.redirect_stdout(out):
+        cli.main(list(argv))
+    assert exit_info.value.code == 0
+    return out.getvalue()
+
+
+def test_version():
+    from lucidnet import __version__
+
+    assert help_text("--version").strip() == f"lucidnet {__version__}"
+
+
+def test_help_lists_the_choices():
+    from lucidnet import activations, initializers, lab, losses, optimizers
+
+    words = lambda text: set(text.replace(",", " ").split())  # noqa: E731
+    train = help_text("train", "--help")
+    for name in datasets.names():
+        n, d, task = datasets.catalogue.SIZES[name]
+        assert f"{name} " in train and f"{n:,} samples × {d:>6,} features, {task}" in train
+    assert {*activations.names(), *initializers.names(), *optimizers.names()} <= words(train)
+    assert set(lab.SECTIONS) <= words(help_text("lab", "--help"))
+    assert set(losses.names()) <= words(help_text("trace", "--help"))

@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from lucidnet._version import __version__
+
 EXAMPLES = {
     "train": """examples:
   lucidnet train                                  # digits, 64-64 ReLU MLP, a few seconds
@@ -52,12 +54,59 @@ class UsageError(Exception):
     """A mistake on the command line: reported in one line, exit status 2."""
 
 
+def _listing(title: str, names) -> str:
+    """``title:`` and the names, wrapped at 88 columns and indented."""
+    import textwrap
+
+    return f"{title}:\n" + textwrap.fill(", ".join(names), 88, initial_indent="  ",
+                                          subsequent_indent="  ")
+
+
+def _train_choices() -> str:
+    from lucidnet import activations, initializers, optimizers
+    from lucidnet.datasets import catalogue
+
+    rows = [f"  {name:14s} {n:>6,} samples × {d:>6,} features, {task}"
+            for name, (n, d, task) in catalogue.SIZES.items()]
+    return "\n".join(["datasets (lucidnet datasets says which are on this machine):", *rows,
+                      _listing("activations", activations.names()),
+                      _listing("initializers", initializers.names()),
+                      _listing("optimizers", optimizers.names())])
+
+
+def _trace_choices() -> str:
+    from lucidnet import losses
+
+    return _listing("losses", losses.names())
+
+
+def _lab_choices() -> str:
+    from lucidnet import lab
+
+    return _listing("sections, in the lectures' order", lab.SECTIONS)
+
+
+CHOICES = {"train": _train_choices, "trace": _trace_choices, "lab": _lab_choices}
+"""Command → the choices its help lists, computed only when help is asked for (the lab's
+sections need matplotlib, a second to import)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose help ends with its command's :data:`CHOICES`."""
+
+    def format_help(self) -> str:
+        choices = CHOICES.get(self.prog.split()[-1])
+        return super().format_help() + ("\n" + choices() + "\n" if choices else "")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lucidnet",
         description="Train, inspect and explain neural networks with lucidnet.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("--version", action="version", version=f"lucidnet {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True,
+                                parser_class=_Parser)
     data_dir = argparse.ArgumentParser(add_help=False)
     data_dir.add_argument("--data-dir", default=None, metavar="FOLDER",
                           help="where datasets are found (default: $LUCIDNET_DATA, else the "

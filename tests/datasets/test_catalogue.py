@@ -60,6 +60,10 @@ def test_every_name_loads_consistently(load, name):
     with pytest.raises(dataclasses.FrozenInstanceError):
         data.name = "other"
     assert repr(data).startswith(f"Dataset(name={name!r}, task={data.task!r}, x_train=float32(")
+    samples, features, task = datasets.catalogue.SIZES[name]  # what --help says of it
+    assert (data.x_train.shape[1], data.task) == (features, task)
+    if name != "mnist":  # only MNIST's test split is here, lent to both parts
+        assert len(data.y_train) + len(data.y_test) == samples
 
 
 @pytest.mark.parametrize("name, task, n, features, classes", [

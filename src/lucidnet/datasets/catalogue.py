@@ -207,6 +207,18 @@ _CATALOGUE = {
 }
 
 
+SIZES = {
+    "digits": (1797, 64, "multiclass"), "breast_cancer": (569, 30, "binary"),
+    "wine": (178, 13, "multiclass"), "iris": (150, 4, "multiclass"),
+    "diabetes": (442, 10, "regression"), "linnerud": (20, 3, "regression"),
+    "house_prices": (500, 2, "regression"), "fashion_mnist": (70000, 784, "multiclass"),
+    "mnist": (70000, 784, "multiclass"), "r8": (7674, 10000, "multiclass"),
+    "r52": (9100, 10000, "multiclass"), "reuters": (11228, 10000, "multiclass"),
+}
+"""name → (samples, features, task) without loading: what ``lucidnet train --help`` lists
+(``tests/datasets/test_catalogue.py`` checks each against the loaded data)."""
+
+
 def names() -> list[str]:
     """The names ``load`` accepts."""
     return list(_CATALOGUE)
