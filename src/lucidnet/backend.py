@@ -109,15 +109,14 @@ def get_rng_state() -> dict:
 
 def set_rng_state(state: dict) -> None:
     """Make :func:`rng` continue from ``state`` (from :func:`get_rng_state`); ValueError
-    for anything else, such as a damaged checkpoint's."""
-    global _rng
+    for anything else, such as a damaged checkpoint's. Like the generator, per thread."""
     generator = numpy.random.default_rng()
     try:
         generator.bit_generator.state = state
     except (TypeError, ValueError, KeyError) as err:
         raise ValueError(f"not a random generator state of "
                          f"{type(generator.bit_generator).__name__}: {err}") from None
-    _rng = generator
+    _defaults.rng = generator
 
 
 def asarray(data, dtype=None):

@@ -632,6 +632,11 @@ def train_spec(config: dict, callbacks=None):
     """A sweep's training function for ``lucidnet train``'s flags: ``config`` maps flag
     names (``dataset``, ``hidden``, ``activation``, ``lr``, ``epochs``, ..., ``seed``)
     to values; the model is the one ``lucidnet train`` builds. Returns the History."""
+    return _fit(_train_args(config), verbose=0, callbacks=callbacks)[2]
+
+
+def _train_args(config: dict) -> argparse.Namespace:
+    """``lucidnet train``'s arguments with ``config``'s flags set, each checked."""
     args = _parser().parse_args(["train"])
     for key, value in config.items():
         if key != "seed" and (key in FIXED or not hasattr(args, key)):
@@ -639,7 +644,7 @@ def train_spec(config: dict, callbacks=None):
             raise UsageError(f"{key!r} is not a flag of lucidnet train that a sweep sets; "
                              f"the flags are {flags}")
         setattr(args, key, _as_type_of(getattr(args, key), value, key))
-    return _fit(args, verbose=0, callbacks=callbacks)[2]
+    return args
 
 
 def _as_type_of(default, value, key: str):
@@ -680,8 +685,8 @@ def _cmd_sweep(args) -> None:
     path = Path(args.config)
     config = _read_sweep(path)
     fixed = config.get("train", {})
-    train_spec({**fixed, **{k: v[0] for k, v in config["space"].items()
-                            if isinstance(v, list) and v}, "epochs": 0})  # checks every flag
+    _train_args({**fixed, **{k: v[0] for k, v in config["space"].items()
+                             if isinstance(v, list) and v}})  # checks every flag
     result = sweep.run(
         functools.partial(_train_fixed, fixed), config["space"],
         search=config.get("search", "grid"), trials=config.get("trials"),

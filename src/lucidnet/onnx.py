@@ -434,7 +434,7 @@ def _made_from(outputs: list[Tensor]) -> list[Tensor]:
 
 def _model_dtype(model):
     params = list(model.parameters())
-    return params[0].dtype if params else backend.float_dtype
+    return params[0].dtype if params else backend.get_default_dtype()
 
 
 def infer_input_shape(model) -> tuple:
