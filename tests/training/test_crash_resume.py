@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_info
 
 from lucidnet import io, manual_seed, nn, optim, set_rng_state
 from lucidnet.training import ModelCheckpoint, Trainer
@@ -55,8 +56,12 @@ def uninterrupted(epochs):
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_sigkill_during_checkpointing_then_resume_equals_an_uninterrupted_run(tmp_path):
     path = tmp_path / "ckpt.safetensors"
+    # the same number of BLAS threads as this process (the test workers run with one):
+    # OpenBLAS rounds some products differently on another count
+    threads = str(max(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"))
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": threads, "OMP_NUM_THREADS": threads}
     process = subprocess.Popen([sys.executable, "-c", _TRAINER, str(path)],
-                               stdout=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, text=True, env=env)
     assert process.stdout.readline() == "checkpointed\n"
     time.sleep(np.random.default_rng().uniform(0.05, 0.3))
     os.kill(process.pid, signal.SIGKILL)
