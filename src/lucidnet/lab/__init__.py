@@ -3,7 +3,7 @@
 ``lucidnet lab [--quick] [--out DIR] [--only SECTION]`` runs :func:`run`. Each section
 is also a function here that returns a :class:`~lucidnet.lab.report.Result` (the claim,
 whether it held, the numbers, the figures), so tests check the same numbers the report
-shows. ``quick=True`` runs small versions (the whole lab in under two minutes).
+shows. ``quick=True`` runs small versions (the whole lab in about 30 s on 2 cores).
 
     report.py        Result, the section registry, run(): report.html + results.json
 
