@@ -407,9 +407,13 @@ class LucidCLI(LucidKeras):
         from lucidnet import cli
 
         sizes = layer_sizes(spec)
+        # the CLI scales raw features inside the model (a Normalization first); the
+        # benchmark's data are standardized already: mean 0, variance 1
         data = argparse.Namespace(name="benchmark", task="multiclass",
                                   x_train=np.empty((1, sizes[0]), np.float32),
-                                  y_train=np.arange(sizes[-1]), output_units=sizes[-1])
+                                  y_train=np.arange(sizes[-1]), output_units=sizes[-1],
+                                  scaling=(np.zeros(sizes[0], np.float32),
+                                           np.ones(sizes[0], np.float32)))
         args = cli._parser().parse_args(
             ["train", "--hidden", *map(str, sizes[1:-1])])
         return cli._build_model(data, args)
