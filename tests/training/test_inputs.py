@@ -42,6 +42,17 @@ def test_nan_and_infinity_are_refused_before_training(bad, where):
     assert all((p.data == b).all() for p, b in zip(trainer.model.parameters(), before))
 
 
+def test_finite_values_whose_sum_overflows_are_accepted_quietly():
+    """The check sums first (no (N, D) mask while all is well); a finite sum that
+    overflows must not be taken for an infinite value, nor warn."""
+    x, _ = _data()
+    big = np.full(x.shape, 3e38, np.float32)  # finite, and their float32 sum is ∞
+    trainer = trainer_for(mlp([x.shape[1], 8, 3]), loss="mse")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert trainer.predict(big, verbose=0).shape == (len(x), 3)
+
+
 def test_predict_and_evaluate_refuse_nan_rows_and_sparse_nan():
     x, y = _data()
     trainer = trainer_for(mlp([x.shape[1], 8, 3]), loss="mse")

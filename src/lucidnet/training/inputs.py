@@ -43,6 +43,11 @@ def check_finite(array, what: str) -> None:
     if values.dtype.kind != "f":
         return
     xp = numpy if is_sparse(array) else backend.xp
+    # the usual case in one pass and without an (N, D) mask: a NaN or ±∞ makes the sum
+    # NaN or ±∞ (finite values whose sum overflows go on to the mask, which decides)
+    with numpy.errstate(over="ignore", invalid="ignore"):
+        if math.isfinite(float(values.sum())):
+            return
     finite = xp.isfinite(values)
     if bool(finite.all()):
         return
