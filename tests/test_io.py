@@ -430,10 +430,10 @@ def test_configs_asking_for_huge_layers_fail_without_allocating(tmp_path, in_fea
     io.save(stack(), path)
     _rewrite(path, lambda d: d["architecture"]["children"][0]["config"].update(
         in_features=in_features))
-    before, start = _max_rss(), time.perf_counter()
+    before, start = _max_rss(), time.process_time()
     with pytest.raises(FormatError, match=r"cannot build layer '0' .*MemoryError"):
         io.load(path)
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
     assert _max_rss() - before < 128 * 2**20
 
 
