@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import lucidnet as ln
-from lucidnet import keras, sweep
+from lucidnet import keras, parallel, sweep
 from lucidnet.cli import main, train_spec
 
 joblib = pytest.importorskip("joblib")
@@ -203,6 +203,25 @@ def dask_client(request):
         client.close()
         cluster.close()
         cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+
+
+def test_the_cluster_lucidnet_starts_runs_quietly_and_gives_the_serial_trials(serial):
+    """engine='dask': lucidnet's own LocalCluster of 2 process workers, without the
+    profiler that took the GIL from every trial each 10 ms; shut down after the sweep."""
+    pytest.importorskip("distributed")
+    import dask
+    cloudpickle = pytest.importorskip("cloudpickle")
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    try:
+        with parallel.opened("dask", jobs=2, blas_threads=1) as engine:
+            settings = engine.client.run(lambda: {k: dask.config.get(k)
+                                                  for k in parallel.QUIET_CLUSTER})
+            spread = sweep.run(train, SPACE, seeds=[0, 1], engine=engine, progress=False)
+    finally:
+        cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
+    assert list(settings.values()) == [parallel.QUIET_CLUSTER] * 2
+    assert engine.client.status == "closed"
+    _same_trials(serial, spread)
 
 
 def test_dask_gives_the_serial_trials_bit_for_bit(dask_client, serial):

@@ -15,7 +15,7 @@ one thread each bit for bit.
     joblib (default)    local worker processes (loky); each limits its BLAS threads
                         to cores // jobs with threadpoolctl, so they share the cores
     dask                a LocalCluster of ``jobs`` process workers, one thread and
-                        one BLAS thread each
+                        one BLAS thread each, without Dask's diagnostics (below)
     dask://HOST:PORT    the scheduler of a running cluster (or pass a ``Client``);
                         start its workers with ``--nthreads 1``
 
@@ -93,6 +93,16 @@ class Local:
         return f"Local(jobs={self.jobs}, blas_threads={self.blas_threads})"
 
 
+# Dask's diagnostics cost a CPU-bound sweep about 9 % of a 2-core machine: each worker's
+# profiler takes the GIL from the trial every 10 ms to sample its stack, and every
+# process wakes every 20 ms to check its event loop and every 100 ms to poll memory.
+# The LocalCluster lucidnet starts runs without the profiler and wakes once a second; a
+# cluster you start is configured by you (see the README's recipe).
+QUIET_CLUSTER = {"distributed.worker.profile.enabled": False,
+                 "distributed.admin.tick.interval": "1s",
+                 "distributed.worker.memory.monitor-interval": "1s"}
+
+
 def _indexed(i, fn, args, blas_threads):
     return i, _call(fn, args, blas_threads)
 
@@ -109,10 +119,11 @@ class Dask:
         if client is None:
             blas = {name: str(blas_threads or 1) for name in
                     ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
-            cluster = distributed.LocalCluster(n_workers=jobs, threads_per_worker=1,
-                                               processes=True, env=blas,
-                                               dashboard_address=":0")
-            client = distributed.Client(cluster)
+            with import_extra("dask").config.set(QUIET_CLUSTER):
+                cluster = distributed.LocalCluster(n_workers=jobs, threads_per_worker=1,
+                                                   processes=True, env=blas,
+                                                   dashboard_address=":0")
+                client = distributed.Client(cluster)
             self._owned = [client, cluster]
         elif isinstance(client, str):
             client = distributed.Client(client)
