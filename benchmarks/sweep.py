@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from run import machine  # benchmarks/run.py: CPU, versions, load, commit
+
 ENGINES = {"serial": ["--jobs", "1"], "serial 1 BLAS": ["--jobs", "1", "--blas-threads", "1"],
            "joblib x2": ["--jobs", "2", "--blas-threads", "1"],
            "dask x2": ["--engine", "dask", "--jobs", "2", "--blas-threads", "1"]}
@@ -94,7 +96,7 @@ def main() -> None:
         print(f"{name:<15}{s['wall_s']:>8.1f}{s['cpu_s']:>8.1f}{s['speedup']:>9.2f}"
               f"{s['overhead_cpu']:>10.1%}  {s['load']}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"epochs": args.epochs, "repeats": args.repeats,
+    Path(args.out).write_text(json.dumps({"machine": machine(), "epochs": args.epochs, "repeats": args.repeats,
                                           "cores": os.cpu_count(), "identical": identical,
                                           "summary": summary}, indent=2) + "\n")
 
