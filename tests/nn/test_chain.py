@@ -165,3 +165,31 @@ def test_a_chain_writes_the_parameters_gradients_into_the_arrays_it_is_given():
         assert g is home
         np.testing.assert_array_equal(g, f)
     np.testing.assert_array_equal(written[0], fresh[0])
+
+
+def test_a_normalization_first_starts_the_chain_in_its_statistics_dtype():
+    """nn.Normalization holds no parameter but says the dtype it computes in (its
+    statistics'): a Sequential that starts with it is one Chain, bit for bit the layers
+    one by one."""
+    norm = nn.Normalization(3, mean=[1.0, -2.0, 0.5], variance=[4.0, 0.25, 1.0])
+    model = nn.Sequential(norm, nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    fn, params = function_of(model)
+    assert type(fn.pieces[0][1]).__name__ == "NormalizationFunction" and len(params) == 4
+    x = np.random.default_rng(0).standard_normal((5, 3))  # float64, cast to float32
+    fused, fused_grads = _run_and_backward((model, model), x, None)
+    assert isinstance(fused._fn, Chain) and fused.dtype == np.float32
+    model.zero_grad()
+    plain, plain_grads = _run_and_backward((lambda h: one_by_one(model, h), model), x, None)
+    np.testing.assert_array_equal(fused.numpy(), plain.numpy())
+    for a, b in zip(fused_grads, plain_grads):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_layers_computing_in_different_dtypes_are_not_chained():
+    with lucidnet.default_dtype("float64"):
+        norm = nn.Normalization(3, mean=[1.0, 2.0, 3.0], variance=[1.0, 4.0, 9.0])
+    model = nn.Sequential(norm, nn.Linear(3, 2), nn.ReLU())
+    assert function_of(model) is None
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    np.testing.assert_array_equal(model(x).numpy(), one_by_one(model, x).numpy())
+    assert function_of(nn.Sequential(nn.ReLU(), nn.Linear(3, 2))) is None  # no input dtype

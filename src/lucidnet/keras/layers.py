@@ -355,6 +355,12 @@ class _Wrapped(Layer):
     def function(self):
         return self.module.function()
 
+    def input_dtype(self, params):
+        return self.module.input_dtype(params)
+
+    def check_input(self, x) -> None:
+        self.module.check_input(x)
+
     def call(self, x):
         return self.module(x)
 

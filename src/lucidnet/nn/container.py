@@ -75,16 +75,18 @@ class Chain(Function):
 
 def chain(layers):
     """``(Chain, params)`` for ``layers`` ((module, (fn, params)) pairs), or None when a
-    Chain would not be faster or would hide something: fewer than two Functions, a first
-    layer without parameters (its input's dtype would be left to the activations),
-    parameters of mixed dtypes, or anomaly detection on (each error then names its
-    own operation)."""
-    pieces, params = [], []
+    Chain would not be faster or would hide something: fewer than two Functions, no
+    parameter, a first layer without an input dtype (``Module.input_dtype``: its input's
+    dtype would be left to the activations), layers computing in mixed dtypes, or
+    anomaly detection on (each error then names its own operation)."""
+    pieces, params, dtypes = [], [], set()
     for module, (fn, ps) in layers:
         pieces += fn.pieces if isinstance(fn, Chain) else [(module.check_input, fn, len(ps))]
         params += ps
-    dtypes = {p.dtype for p in params if p is not None}
-    if len(pieces) < 2 or not layers[0][1][1] or len(dtypes) != 1 or is_anomaly_enabled():
+        dtypes |= {module.input_dtype(ps)} | {p.dtype for p in ps if p is not None}
+    first = layers[0][0].input_dtype(layers[0][1][1])
+    if (len(pieces) < 2 or not any(p is not None for p in params) or first is None
+            or len(dtypes - {None}) != 1 or is_anomaly_enabled()):
         return None
     return Chain(pieces), params
 
@@ -97,17 +99,17 @@ def _run(layers, x):
             x = module(x)
         return x
     fn, params = fused
-    return fn(as_input(x, params[0].dtype), *params)
+    return fn(as_input(x, layers[0][0].input_dtype(layers[0][1][1])), *params)
 
 
 def run(modules, x):
     """x through each module in turn; a run of layers whose forward is their Function
-    (Linear, the activations, Dropout in training), started by one with parameters,
-    goes as one :class:`Chain`."""
+    (Linear, the activations, Dropout in training, Normalization), started by one with
+    an input dtype (parameters, or Normalization's statistics), goes as one :class:`Chain`."""
     layers = []
     for module in modules:
         f = function_of(module)
-        if f is not None and (layers or f[1]):
+        if f is not None and (layers or module.input_dtype(f[1]) is not None):
             layers.append((module, f))
             continue
         x, layers = _run(layers, x), []

@@ -126,16 +126,23 @@ class Module:
         return None
 
     def forward(self, x):
-        """``fn(x, *params)`` of :meth:`function`, on the tape. A layer with parameters
-        computes in their dtype (x is cast, as Keras does); ``check_input`` sees x first."""
+        """``fn(x, *params)`` of :meth:`function`, on the tape. x is cast to
+        :meth:`input_dtype` (as Keras does), then ``check_input`` sees it."""
         described = self.function()
         if described is None:
             raise NotImplementedError(f"{type(self).__name__} defines neither function nor forward")
         fn, params = described
-        held = next((p for p in params if p is not None), None)
-        x = as_input(x, held.dtype) if held is not None else x
+        dtype = self.input_dtype(params)
+        x = as_input(x, dtype) if dtype is not None else x
         self.check_input(x)
         return fn(x, *params)
+
+    def input_dtype(self, params):
+        """The dtype this layer computes in, its input cast to it: that of its first
+        parameter among ``params`` (those of :meth:`function`); None for a layer that
+        holds none and keeps its input's dtype (an activation)."""
+        held = next((p for p in params if p is not None), None)
+        return None if held is None else held.dtype
 
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)

@@ -106,13 +106,9 @@ class Normalization(Module):
         self.set_statistics(x.mean(axis=axes), x.var(axis=axes))
         return self
 
-    def forward(self, x):
-        """The Function of :meth:`function` on x cast to the statistics' dtype (there is
-        no parameter to take the dtype from)."""
-        x = as_input(x, self.mean.dtype)
-        self.check_input(x)
-        fn, _ = self.function()
-        return fn(x)
+    def input_dtype(self, params):
+        """The statistics' dtype (there is no parameter to take it from)."""
+        return self.mean.dtype
 
     def check_input(self, x) -> None:
         if self.num_features is not None:
