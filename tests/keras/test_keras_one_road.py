@@ -173,3 +173,109 @@ def test_an_nn_activation_with_arguments_survives_save_and_load(tmp_path):
     assert loaded[1].spec == Spec("leaky_relu", {"negative_slope": 0.2})
     x = np.array([[-1.0, 2.0]], np.float32)
     np.testing.assert_array_equal(loaded(x).numpy(), model(x).numpy())
+
+
+def _fit_with(loss, activation, y, run_eagerly=False):
+    lucidnet.manual_seed(0)
+    model = keras.Sequential([keras.layers.Dense(8, activation="relu", input_shape=(4,)),
+                              keras.layers.Dense(3, activation=activation)])
+    model.compile("adam", loss)
+    model._trainer.run_eagerly = run_eagerly
+    X = np.random.default_rng(1).standard_normal((64, 4))
+    history = model.fit(X, y, batch_size=16, epochs=2, verbose=0)
+    return history.history, model.get_weights()
+
+
+def _assert_same_run(a, b):
+    assert a[0] == b[0]
+    for u, v in zip(a[1], b[1]):
+        np.testing.assert_array_equal(u, v)
+
+
+_RNG = np.random.default_rng(3)
+_CLASSES = _RNG.integers(0, 3, 64)
+_TARGETS = {"classes": _CLASSES, "one-hot": np.eye(3)[_CLASSES],
+            "binary": (_RNG.random((64, 3)) > 0.5).astype(np.float64),
+            "real": _RNG.standard_normal((64, 3))}
+
+
+@pytest.mark.parametrize("make, name, activation, targets", [
+    (lambda: keras.losses.SparseCategoricalCrossentropy(from_logits=True), None, None, "classes"),
+    (keras.losses.SparseCategoricalCrossentropy, "sparse_categorical_crossentropy", "softmax",
+     "classes"),
+    (lambda: keras.losses.CategoricalCrossentropy(from_logits=True), None, None, "one-hot"),
+    (keras.losses.CategoricalCrossentropy, "categorical_crossentropy", "softmax", "one-hot"),
+    (lambda: keras.losses.BinaryCrossentropy(from_logits=True), None, None, "binary"),
+    (keras.losses.BinaryCrossentropy, "binary_crossentropy", "sigmoid", "binary"),
+    (keras.losses.MeanSquaredError, "mse", None, "real"),
+    (keras.losses.MeanAbsoluteError, "mae", None, "real"),
+], ids=["sparse-logits", "sparse", "categorical-logits", "categorical", "binary-logits",
+        "binary", "mse", "mae"])
+def test_a_keras_loss_object_takes_its_names_road_and_the_fused_step(
+        monkeypatch, make, name, activation, targets):
+    """compile(loss=SparseCategoricalCrossentropy(from_logits=True)) and the other loss
+    classes: the engine calls the loss's one Function (the fused step calls it directly,
+    not per-sample losses and a mean on the tape), with the tape's numbers bit for bit,
+    and the numbers of the loss's name."""
+    from lucidnet.training import engine
+
+    found = []
+    original = engine.loss_function
+    monkeypatch.setattr(engine, "loss_function",
+                        lambda *a: found.append(original(*a)) or found[-1])
+    y = _TARGETS[targets]
+    fused = _fit_with(make(), activation, y)
+    assert len(found) == 2 and all(fn is not None for fn in found)  # each epoch's first batch
+    _assert_same_run(fused, _fit_with(make(), activation, y, run_eagerly=True))
+    if name is not None:
+        _assert_same_run(fused, _fit_with(name, activation, y))
+
+
+def test_a_keras_loss_object_still_gives_per_sample_losses_and_its_reductions():
+    y, p = np.array([0, 2]), lucidnet.tensor([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]])
+    per_sample = -np.log(np.array([0.7, 0.6], np.float32))
+    for reduction, expected in (("none", per_sample), ("sum", per_sample.sum()),
+                                ("sum_over_batch_size", per_sample.mean())):
+        loss = keras.losses.SparseCategoricalCrossentropy(reduction=reduction)
+        np.testing.assert_allclose(loss(y, p).numpy(), expected, rtol=1e-6)
+    loss = keras.losses.SparseCategoricalCrossentropy()
+    np.testing.assert_allclose(loss.call(y, p).numpy(), per_sample, rtol=1e-6)
+    np.testing.assert_allclose(loss(y, p, sample_weight=[1.0, 3.0]).numpy(),
+                               (per_sample[0] + 3 * per_sample[1]) / 2, rtol=1e-6)
+
+
+def _cli_model(task):
+    import argparse
+
+    from lucidnet import cli
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(5.0, 3.0, (64, 4))  # raw features: the model's first layer scales them
+    y = rng.integers(0, 3, 64) if task == "multiclass" else rng.normal(10.0, 2.0, 64)
+    data = argparse.Namespace(name="t", task=task, x_train=X, y_train=y,
+                              output_units=3 if task == "multiclass" else 1,
+                              scaling=(X.mean(axis=0), X.var(axis=0)))
+    args = cli._parser().parse_args(["train", "--hidden", "8", "4"])
+    return cli._build_model(data, args), X, y
+
+
+@pytest.mark.parametrize("task", ["multiclass", "regression"])
+def test_the_cli_model_with_its_scaling_is_one_chain_stepped_as_the_tape(monkeypatch, task):
+    """`lucidnet train` puts a Normalization first (and a regression's target units
+    last): the model is one Chain, and fit takes the tape-free step with the tape's
+    numbers bit for bit."""
+    model, X, y = _cli_model(task)
+    fn, params = function_of(model)
+    kinds = [type(f).__name__ for _, f, _ in fn.pieces]
+    assert kinds[0] == "NormalizationFunction" and len(params) == 6
+    assert (kinds[-1] == "NormalizationFunction") == (task == "regression")
+    steps = []
+    original = step_module.TapeFreeStep.step
+    monkeypatch.setattr(step_module.TapeFreeStep, "step",
+                        lambda self, *a: steps.append(1) or original(self, *a))
+    fused = model.fit(X, y, batch_size=16, epochs=2, verbose=0).history, model.get_weights()
+    assert len(steps) == 2 * 3
+    taped, _, _ = _cli_model(task)
+    taped._trainer.run_eagerly = True
+    _assert_same_run(fused, (taped.fit(X, y, batch_size=16, epochs=2, verbose=0).history,
+                             taped.get_weights()))

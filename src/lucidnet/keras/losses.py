@@ -8,7 +8,8 @@ The arithmetic (likelihoods, fused gradients, clipping) is
 - classes (``CategoricalCrossentropy(from_logits=True)``) are called as
   ``loss(y_true, y_pred, sample_weight=None)`` and reduce the per-sample losses lᵢ
   with weights wᵢ (1 when none): 'sum_over_batch_size' (default) Σ wᵢ lᵢ / N,
-  'sum' Σ wᵢ lᵢ, 'none' (or None) the wᵢ lᵢ themselves.
+  'sum' Σ wᵢ lᵢ, 'none' (or None) the wᵢ lᵢ themselves. The mean is the lucidnet
+  loss's own reduction, the one Function the loss's name reaches (and the fused step).
 
 ``compile(loss=...)`` takes a name, one of these functions or objects, or any
 ``f(y_true, y_pred)``; a subclass of :class:`Loss` defines ``call(y_true, y_pred)``
@@ -16,6 +17,8 @@ returning per-sample losses.
 """
 
 from __future__ import annotations
+
+import functools
 
 from lucidnet import backend
 from lucidnet import functional as F
@@ -80,7 +83,7 @@ class Loss(WeightedLoss):
     """
 
     def __init__(self, name=None, reduction="sum_over_batch_size", from_logits=False):
-        super().__init__(self.call)
+        super().__init__(self.batch_loss())
         self.name = name or _snake(type(self).__name__)
         self.reduction = reduction
         self.mode = check_reduction(reduction, type(self).__name__)
@@ -88,6 +91,11 @@ class Loss(WeightedLoss):
 
     def call(self, y_true, y_pred):
         raise NotImplementedError(f"{type(self).__name__} defines no call(y_true, y_pred)")
+
+    def batch_loss(self):
+        """What the engine calls on a batch, ``f(y_true, y_pred)``: by default ``call``
+        (per-sample losses, then their weighted mean on the tape)."""
+        return self.call
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         if sample_weight is not None and not isinstance(sample_weight, Tensor):
@@ -109,16 +117,24 @@ class Loss(WeightedLoss):
 
 
 class _PerSampleLoss(Loss):
-    """A Loss class around one of the functions above, with its options bound."""
+    """A Loss class around one of lucidnet's loss functions, with its options bound.
 
-    per_sample = None  # the per-sample loss function, set by each subclass (staticmethod)
+    The engine calls that function itself (:meth:`batch_loss`): the batch mean is the
+    loss's own reduction, one Function, the road its name takes in ``compile``, and the
+    fused training step's; ``call`` gives its per-sample values (``reduction='none'``).
+    """
+
+    function = None  # the lucidnet.functional loss, set by each subclass (staticmethod)
 
     def __init__(self, name, reduction, **options):
-        super().__init__(name, reduction, options.get("from_logits", False))
         self.options = options
+        super().__init__(name, reduction, options.get("from_logits", False))
+
+    def batch_loss(self):
+        return functools.partial(self.function, **self.options)
 
     def call(self, y_true, y_pred):
-        return self.per_sample(y_true, y_pred, **self.options)
+        return self.function(y_true, y_pred, reduction="none", **self.options)
 
     def get_config(self) -> dict:
         return {**super().get_config(), **self.options}
@@ -129,7 +145,7 @@ class BinaryCrossentropy(_PerSampleLoss):
     """Binary cross-entropy (see :func:`binary_crossentropy`); ``from_logits=True``
     takes logits o and trains with the fused gradient σ(o) − y."""
 
-    per_sample = staticmethod(binary_crossentropy)
+    function = staticmethod(F.binary_crossentropy)
 
     def __init__(self, from_logits=False, label_smoothing=0.0,
                  reduction="sum_over_batch_size", name="binary_crossentropy"):
@@ -142,7 +158,7 @@ class CategoricalCrossentropy(_PerSampleLoss):
     """Categorical cross-entropy on one-hot targets (see
     :func:`categorical_crossentropy`); ``from_logits=True``: fused softmax(o) − y."""
 
-    per_sample = staticmethod(categorical_crossentropy)
+    function = staticmethod(F.categorical_crossentropy)
 
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="categorical_crossentropy"):
@@ -155,7 +171,7 @@ class SparseCategoricalCrossentropy(_PerSampleLoss):
     """Categorical cross-entropy on class indices (see
     :func:`sparse_categorical_crossentropy`)."""
 
-    per_sample = staticmethod(sparse_categorical_crossentropy)
+    function = staticmethod(F.sparse_categorical_crossentropy)
 
     def __init__(self, from_logits=False, reduction="sum_over_batch_size",
                  name="sparse_categorical_crossentropy"):
@@ -166,7 +182,7 @@ class SparseCategoricalCrossentropy(_PerSampleLoss):
 class MeanSquaredError(_PerSampleLoss):
     """Mean squared error (see :func:`mean_squared_error`)."""
 
-    per_sample = staticmethod(mean_squared_error)
+    function = staticmethod(F.mean_squared_error)
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error"):
         super().__init__(name, reduction)
@@ -176,7 +192,7 @@ class MeanSquaredError(_PerSampleLoss):
 class MeanAbsoluteError(_PerSampleLoss):
     """Mean absolute error (see :func:`mean_absolute_error`)."""
 
-    per_sample = staticmethod(mean_absolute_error)
+    function = staticmethod(F.mean_absolute_error)
 
     def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error"):
         super().__init__(name, reduction)
