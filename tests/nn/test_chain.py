@@ -193,3 +193,29 @@ def test_layers_computing_in_different_dtypes_are_not_chained():
     x = np.random.default_rng(0).standard_normal((4, 3))
     np.testing.assert_array_equal(model(x).numpy(), one_by_one(model, x).numpy())
     assert function_of(nn.Sequential(nn.ReLU(), nn.Linear(3, 2))) is None  # no input dtype
+
+
+def test_the_chains_backward_stops_where_nothing_below_needs_a_gradient():
+    """As the tape: the first Linear after a Normalization computes no dX, and below a
+    frozen first layer no piece runs its backward; the gradients are the tape's."""
+    norm = nn.Normalization(3, mean=[1.0, -2.0, 0.5], variance=[4.0, 0.25, 1.0])
+    frozen = nn.Linear(3, 4)
+    frozen.weight.requires_grad = frozen.bias.requires_grad = False
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((5, 3)).astype(np.float32)
+    for model in (nn.Sequential(norm, nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)),
+                  nn.Sequential(frozen, nn.ReLU(), nn.Linear(4, 2))):
+        fn, params = function_of(model)
+        fn.forward(x, *[p.data for p in params])
+        dY = rng.standard_normal((5, 2)).astype(np.float32)
+        grads = fn.gradients(dY, (False, *[p.requires_grad for p in params]))
+        assert grads[0] is None
+        below = fn.pieces[-2][1]  # the ReLU: it runs only when something under it learns
+        assert below.needs_grad == ((False,) if model[0] is frozen else (True,))
+        (one_by_one(model, x) * tensor(dY)).sum().backward()  # the tape, layer by layer
+        for g, p in zip(grads[1:], params):
+            assert (g is None) == (p.grad is None)
+            if g is not None:
+                np.testing.assert_array_equal(g, p.grad)
+        if model[0] is norm:
+            assert fn.pieces[1][1].needs_grad == (False, True, True)

@@ -58,12 +58,16 @@ class Chain(Function):
         return x
 
     def backward(self, dY):
-        needs, first = self.needs_grad, self._spans[0][1]
+        """Each piece's backward, last to first; a piece's input needs a gradient when x
+        or a parameter before it does (as on the tape), and the walk stops at the first
+        piece below which nothing needs one (a Normalization that scales the input)."""
+        needs = self.needs_grad
         grads = [None] * len(needs)
         for _, fn, a, b in reversed(self._spans):
-            if dY is None:  # no gradient flows further down (an input that needs none)
+            fn.needs_grad = (needs[0] or any(needs[1:a]), *needs[a:b])
+            if dY is None or not any(fn.needs_grad):  # no gradient flows further down
+                dY = None
                 break
-            fn.needs_grad = (needs[0] if fn is first else True, *needs[a:b])
             out = fn.backward(dY)
             if isinstance(out, tuple):
                 dY, grads[a:b] = out[0], out[1:]
