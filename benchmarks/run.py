@@ -70,9 +70,10 @@ WORKLOADS = {
     # MNIST-shaped: pixels standardized as usual, (x − mean)/std, here uniform ones
     "mnist": {"n": 60000, "d": 784, "classes": 10, "hidden": (256, 256), "batch": 128,
               "kind": "pixels", "epochs": 5},
-    # an epoch takes ~10 ms: many epochs, so that the median is stable
+    # an epoch takes 5-25 ms: 400 of them, so that each timed run lasts seconds (with
+    # 30, a run took 0.2 s and repeats of one framework spread ±50 % on a shared machine)
     "tiny": {"n": 2000, "d": 64, "classes": 10, "hidden": (32,), "batch": 32,
-             "kind": "gaussian", "epochs": 30},
+             "kind": "gaussian", "epochs": 400},
     # where a GPU matters: wide layers, large batches (about 2.3 TFLOP an epoch; --device gpu)
     "large": {"n": 60000, "d": 784, "classes": 10, "hidden": (2048, 2048), "batch": 1024,
               "kind": "pixels", "epochs": 5},
@@ -930,13 +931,16 @@ def summarize(workload, spec, runs: dict, reference: str = REFERENCES["cpu"]) ->
             ratios = [s / r for s, r in zip(secs, ref)]
             row["ratio"] = statistics.median(ratios)
             row["ratio_range"] = [min(ratios), max(ratios)]
-            row["cpu_ratio"] = statistics.median(c / r for c, r in zip(cpu, ref_cpu))
+            cpu_ratios = [c / r for c, r in zip(cpu, ref_cpu)]
+            row["cpu_ratio"] = statistics.median(cpu_ratios)
+            row["cpu_ratio_range"] = [min(cpu_ratios), max(cpu_ratios)]
         for door, key in (("lucid_fit_softmax", "door_ratio"), ("lucid_fit", "fit_ratio")):
-            trainer_door = [epoch_seconds(r["epoch_times"]) for r in runs.get(door, [])]
-            if fw in ("lucid_keras", "lucid_cli") and trainer_door:
-                doors = [s / t for s, t in zip(secs, trainer_door)]
-                row[key] = statistics.median(doors)
-                row[key + "_range"] = [min(doors), max(doors)]
+            for clock, suffix, mine in (("epoch_times", "", secs), ("epoch_cpu", "_cpu", cpu)):
+                trainer_door = [epoch_seconds(r[clock]) for r in runs.get(door, [])]
+                if fw in ("lucid_keras", "lucid_cli") and trainer_door:
+                    doors = [s / t for s, t in zip(mine, trainer_door)]
+                    row[key + suffix] = statistics.median(doors)
+                    row[key + suffix + "_range"] = [min(doors), max(doors)]
         if ref_mem and min(ref_mem) >= MEMORY_FLOOR:
             mem = [r["peak_rss_delta"] / m for r, m in zip(results, ref_mem)]
             row["memory_ratio"] = statistics.median(mem)
@@ -1037,9 +1041,18 @@ def table(workload, spec, rows, epochs, repeats, reference=REFERENCES["cpu"]) ->
     return "\n".join(lines)
 
 
+def _cpu_cell(row: dict, key: str) -> str:
+    """The CPU-time twin of a ratio (process CPU seconds, all threads), with its range."""
+    if key not in row:
+        return "—"
+    low, high = row.get(key + "_range", (row[key], row[key]))
+    return f"{row[key]:.2f} ({low:.2f}–{high:.2f})"
+
+
 def targets_table(summaries: dict, targets=TARGETS) -> str:
-    lines = ["| target | lucidnet variant | ratio (range over repeats) | target | met |",
-             "|---|---|---|---|---|"]
+    lines = ["| target | lucidnet variant | ratio (range over repeats) | target | met | "
+             "CPU ratio (range) |",
+             "|---|---|---|---|---|---|"]
     for workload, variants, target, label in targets:
         rows = summaries.get(workload)
         if not rows:
@@ -1049,7 +1062,8 @@ def targets_table(summaries: dict, targets=TARGETS) -> str:
                 r = rows[v]
                 lines.append(f"| {label} | {v} | {r['ratio']:.2f} ({r['ratio_range'][0]:.2f}"
                              f"–{r['ratio_range'][1]:.2f}) | ≤ {target} | "
-                             f"{'yes' if r['ratio'] <= target else 'no'} |")
+                             f"{'yes' if r['ratio'] <= target else 'no'} | "
+                             f"{_cpu_cell(r, 'cpu_ratio')} |")
     for workload, rows in summaries.items():
         for v in ("lucid_keras", "lucid_cli"):
             for key, door in (("door_ratio", "lucid_fit_softmax"), ("fit_ratio", "lucid_fit")):
@@ -1057,12 +1071,13 @@ def targets_table(summaries: dict, targets=TARGETS) -> str:
                     r, low, high = rows[v][key], *rows[v][key + "_range"]
                     met = "yes" if r <= DOOR_TARGET else "no"
                     lines.append(f"| {v} over {door}, {workload} | {v} | {r:.2f} ({low:.2f}–"
-                                 f"{high:.2f}) | ≤ {DOOR_TARGET} | {met} |")
+                                 f"{high:.2f}) | ≤ {DOOR_TARGET} | {met} | "
+                                 f"{_cpu_cell(rows[v], key + '_cpu')} |")
         for v in LUCID:
             if v in rows and "memory_ratio" in rows[v]:
                 m = rows[v]["memory_ratio"]
                 lines.append(f"| peak memory, {workload} | {v} | {m:.2f} | ≤ {MEMORY_TARGET} | "
-                             f"{'yes' if m <= MEMORY_TARGET else 'no'} |")
+                             f"{'yes' if m <= MEMORY_TARGET else 'no'} | — |")
     return "\n".join(lines)
 
 
@@ -1072,7 +1087,7 @@ def main(argv=None):
     parser.add_argument("--workload", nargs="+", choices=list(WORKLOADS),
                         help="default: reuters mnist tiny on the CPU, and large on the GPU too")
     parser.add_argument("--epochs", type=int,
-                        help="epochs per run (default: reuters 5, mnist 5, tiny 30, large 5)")
+                        help="epochs per run (default: reuters 5, mnist 5, tiny 400, large 5)")
     parser.add_argument("--repeats", type=int, default=3, help="runs per framework (default 3)")
     parser.add_argument("--quick", action="store_true",
                         help="smoke test: a fifth of the samples, 3 epochs, 1 repeat")
