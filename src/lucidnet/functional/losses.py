@@ -650,9 +650,10 @@ class SparseCategoricalCrossEntropy(Function):
         self.index = class_index(y, axis)
         self.s = y_hat.sum(axis=axis, keepdims=True)
         self.q_y = y_hat[self.index].reshape(self.s.shape) / self.s
-        self.p_y = xp.clip(self.q_y, lo, hi)
-        self.inside = (self.q_y >= lo) & (self.q_y <= hi)
-        return _reduce(-xp.log(self.p_y).squeeze(axis), self.reduction, False)
+        self.p_y = xp.minimum(xp.maximum(self.q_y, lo), hi)  # clip, without its wrapper
+        self.inside = self.p_y == self.q_y  # lo ≤ q_y ≤ hi (NaN: not inside)
+        E = xp.log(self.p_y).squeeze(axis)
+        return _reduce(xp.negative(E, out=E), self.reduction, False)
 
     def backward(self, dY):
         xp, axis = backend.xp, self.axis
