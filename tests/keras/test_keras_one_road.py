@@ -209,12 +209,16 @@ _TARGETS = {"classes": _CLASSES, "one-hot": np.eye(3)[_CLASSES],
     (keras.losses.BinaryCrossentropy, "binary_crossentropy", "sigmoid", "binary"),
     (keras.losses.MeanSquaredError, "mse", None, "real"),
     (keras.losses.MeanAbsoluteError, "mae", None, "real"),
+    (lambda: keras.losses.sparse_categorical_crossentropy, "sparse_categorical_crossentropy",
+     "softmax", "classes"),
+    (lambda: keras.losses.mse, "mse", None, "real"),
+    (lambda: keras.losses.binary_crossentropy, "binary_crossentropy", "sigmoid", "binary"),
 ], ids=["sparse-logits", "sparse", "categorical-logits", "categorical", "binary-logits",
-        "binary", "mse", "mae"])
+        "binary", "mse", "mae", "function-sparse", "function-mse", "function-binary"])
 def test_a_keras_loss_object_takes_its_names_road_and_the_fused_step(
         monkeypatch, make, name, activation, targets):
-    """compile(loss=SparseCategoricalCrossentropy(from_logits=True)) and the other loss
-    classes: the engine calls the loss's one Function (the fused step calls it directly,
+    """compile(loss=SparseCategoricalCrossentropy(from_logits=True)), the other loss
+    classes and the keras.losses functions: the engine calls the loss's one Function (the fused step calls it directly,
     not per-sample losses and a mean on the tape), with the tape's numbers bit for bit,
     and the numbers of the loss's name."""
     from lucidnet.training import engine

@@ -364,11 +364,16 @@ def _nested(spec, item):
 
 def _keras_losses(loss):
     """``loss`` with Keras's class names ('CategoricalCrossentropy') and configs made
-    keras.losses objects; the names the lucidnet registry holds stay names."""
+    keras.losses objects; the names the lucidnet registry holds stay names, and a
+    keras.losses function (``keras.losses.mse``) becomes its name: the loss's one
+    Function, with its own mean, instead of per-sample losses and a mean on the tape."""
 
     def resolve(spec):
         if isinstance(spec, dict) or (isinstance(spec, str) and spec not in LOSSES):
             return keras_losses.get(spec)
+        if callable(spec) and not isinstance(spec, type):
+            name = keras_losses.KERAS_LOSSES.name_of(spec)
+            return name if name in LOSSES else spec
         return spec
 
     return _nested(loss, resolve)
