@@ -13,6 +13,7 @@ from collections import OrderedDict
 import numpy
 
 from lucidnet import backend
+from lucidnet.nn import module as lucid_module
 from lucidnet.nn.container import function_of_all
 from lucidnet.torch._unsupported import missing
 from lucidnet.torch._tensor import Parameter, Tensor, check_device, core, wrap
@@ -83,6 +84,8 @@ class Module:
         lucidnet Parameters it takes, or None (the default: run as written). Layers that
         say it run as one :class:`lucidnet.nn.container.Chain` inside a Sequential."""
         return None
+
+    input_dtype = lucid_module.Module.input_dtype  # lucidnet's rule: the parameters' dtype
 
     def check_input(self, x) -> None:
         """Raise when the array ``x`` cannot be this layer's input (default: any)."""
