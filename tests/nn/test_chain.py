@@ -49,6 +49,17 @@ def _run_and_backward(build, x, seed, V=None):
     return out, grads
 
 
+def _assert_the_layers_numbers(model, out, grads, x, seed=None):
+    """``out`` and ``grads`` (a fused run) are those of the layers called one by one, bit
+    for bit; returns that plain run's output."""
+    model.zero_grad()
+    plain, plain_grads = _run_and_backward((lambda h: one_by_one(model, h), model), x, seed)
+    np.testing.assert_array_equal(out.numpy(), plain.numpy())
+    for a, b in zip(grads, plain_grads):
+        np.testing.assert_array_equal(a, b)
+    return plain
+
+
 @pytest.mark.parametrize("case", ONE_FUNCTION_CASES)
 def test_a_chain_equals_the_layers_called_one_by_one_bit_for_bit(case):
     layer = _built(case)
@@ -59,12 +70,8 @@ def test_a_chain_equals_the_layers_called_one_by_one_bit_for_bit(case):
 
     fused, fused_grads = _run_and_backward((model, model), x, case.seed)
     assert isinstance(fused._fn, Chain)
-    model.zero_grad()
-    plain, plain_grads = _run_and_backward((lambda h: one_by_one(model, h), model), x, case.seed)
+    plain = _assert_the_layers_numbers(model, fused, fused_grads, x, case.seed)
     assert not isinstance(plain._fn, Chain)
-    np.testing.assert_array_equal(fused.numpy(), plain.numpy())
-    for a, b in zip(fused_grads, plain_grads):
-        np.testing.assert_array_equal(a, b)
 
 
 def test_layers_that_are_more_than_one_function_split_the_chain():
@@ -79,11 +86,7 @@ def test_layers_that_are_more_than_one_function_split_the_chain():
         kinds.append(type(node._fn).__name__)
         node = node._fn.inputs[0]
     assert kinds == ["Chain", "BatchNormFunction", "Chain"]
-    model.zero_grad()
-    plain, plain_grads = _run_and_backward((lambda h: one_by_one(model, h), model), x, None)
-    np.testing.assert_array_equal(out.numpy(), plain.numpy())
-    for a, b in zip(grads, plain_grads):
-        np.testing.assert_array_equal(a, b)
+    _assert_the_layers_numbers(model, out, grads, x)
 
 
 def test_a_subclass_that_overrides_forward_runs_as_written():
@@ -178,11 +181,7 @@ def test_a_normalization_first_starts_the_chain_in_its_statistics_dtype():
     x = np.random.default_rng(0).standard_normal((5, 3))  # float64, cast to float32
     fused, fused_grads = _run_and_backward((model, model), x, None)
     assert isinstance(fused._fn, Chain) and fused.dtype == np.float32
-    model.zero_grad()
-    plain, plain_grads = _run_and_backward((lambda h: one_by_one(model, h), model), x, None)
-    np.testing.assert_array_equal(fused.numpy(), plain.numpy())
-    for a, b in zip(fused_grads, plain_grads):
-        np.testing.assert_array_equal(a, b)
+    _assert_the_layers_numbers(model, fused, fused_grads, x)
 
 
 def test_layers_computing_in_different_dtypes_are_not_chained():
