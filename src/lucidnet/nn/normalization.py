@@ -35,8 +35,12 @@ class NormalizationFunction(Function):
 
     def forward(self, X):
         if self.invert:
-            return X * self.scale + self.mean
-        return (X - self.mean) / self.scale
+            Y = X * self.scale
+            Y += self.mean  # in place: one array of the batch's size, not two
+            return Y
+        Y = X - self.mean
+        Y /= self.scale
+        return Y
 
     def backward(self, dY):
         return dY * self.scale if self.invert else dY / self.scale
