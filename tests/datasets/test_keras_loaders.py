@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from lucidnet import keras
+from lucidnet._files import ChecksumError
 from lucidnet.datasets import sources
 
 
@@ -149,3 +150,74 @@ def test_fetch_downloads_with_pooch_and_checks_the_pinned_hash(data_home, tmp_pa
         server.shutdown()
     with pytest.raises(ValueError, match="r8 has no official download.*put them in"):
         sources.fetch("r8")
+
+
+# -- files too large, or lying about their size ---------------------------------------
+def _npz_with_header(path, name, header: dict, data: bytes = b""):
+    """An .npz whose member ``name`` has the .npy ``header`` given, then ``data``."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, header)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(name + ".npy", buffer.getvalue() + data)
+
+
+def test_boston_housing_refuses_a_zip_bomb_before_decompressing_it(data_home):
+    """64 MB of zeros compress to about 64 kB: the header announces them, and the
+    read stops there, with the size allowed in the message."""
+    data_home.mkdir(parents=True)
+    np.savez_compressed(data_home / "boston_housing.npz", x=np.zeros((8 << 20, 1)),
+                        y=np.zeros(8 << 20))
+    assert (data_home / "boston_housing.npz").stat().st_size < 1 << 20
+    with pytest.raises(ChecksumError, match="boston_housing.npz: holds more than 1,048,576"):
+        keras.datasets.boston_housing.load_data()
+
+
+def test_boston_housing_refuses_a_header_announcing_a_terabyte(data_home):
+    data_home.mkdir(parents=True)
+    _npz_with_header(data_home / "boston_housing.npz", "x",
+                     {"descr": "<f8", "fortran_order": False, "shape": (1 << 37, 13)})
+    with pytest.raises(ChecksumError, match="holds more than 1,048,576 bytes"):
+        keras.datasets.boston_housing.load_data()
+
+
+def test_boston_housing_refuses_a_large_file_truncated_arrays_and_objects(data_home):
+    data_home.mkdir(parents=True)
+    file = data_home / "boston_housing.npz"
+    file.write_bytes(b"\0" * ((1 << 20) + 1))  # over the cap on disk: never parsed
+    with pytest.raises(ChecksumError, match="holds more than 1,048,576 bytes"):
+        keras.datasets.boston_housing.load_data()
+    _npz_with_header(file, "x", {"descr": "<f8", "fortran_order": False, "shape": (3, 13)},
+                     b"\0" * 16)
+    with pytest.raises(ValueError, match="x holds 16 bytes, its header announces 312"):
+        keras.datasets.boston_housing.load_data()
+    np.savez(file, x=_objects([[1.0] * 13]), y=np.zeros(1))
+    with pytest.raises(ValueError, match="x holds Python objects; numbers were expected"):
+        keras.datasets.boston_housing.load_data()
+    np.savez(file, x=np.zeros((4, 13)), y=np.zeros(3))
+    with pytest.raises(ValueError, match=r"expected arrays x \(N, 13\) and y \(N,\)"):
+        keras.datasets.boston_housing.load_data()
+    file.write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match="not a NumPy .npz archive"):
+        keras.datasets.boston_housing.load_data()
+
+
+def test_imdb_stops_reading_sequences_at_its_cap(data_home, monkeypatch):
+    """Pickled sequences have no size in their header: their read stops at the bytes
+    left (the cap lowered here; the real one is 256 MiB), before unpickling."""
+    from lucidnet.datasets import imdb
+
+    data_home.mkdir(parents=True)
+    long = _objects([list(range(1000 + i, 3000 + i)) for i in range(4)])  # 24 kB pickled
+    np.savez_compressed(data_home / "imdb.npz", x_train=long, y_train=np.zeros(4),
+                        x_test=long, y_test=np.zeros(4))
+    keras.datasets.imdb.load_data()  # whole under the real cap
+    monkeypatch.setattr(imdb, "MAX_BYTES", 20_000)
+    with pytest.raises(ChecksumError, match="holds more than 20,000 bytes"):
+        keras.datasets.imdb.load_data()
+    monkeypatch.setattr(imdb, "MAX_INDEX_BYTES", 10)
+    (data_home / "imdb_word_index.json").write_text(json.dumps({"the": 1, "and": 2}))
+    with pytest.raises(ChecksumError, match="holds more than 10 bytes"):
+        keras.datasets.imdb.get_word_index()
