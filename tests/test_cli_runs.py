@@ -183,7 +183,11 @@ def test_datasets_lists_the_data_home(shared_data, monkeypatch):
     rows = {line.split()[0]: line.split() for line in lines[2:9]}
     assert rows["fashion_mnist"] == ["fashion_mnist", "4/4", "ok", str(shared_data / "fashion-mnist")]
     assert rows["imdb"][1:3] == ["0/2", "-"]
-    assert "fetch with --fetch NAME: fashion_mnist, mnist, imdb, boston_housing" in stdout
+    assert rows["reuters"][1:3] == ["22/22", "ok"]
+    assert "fetch with --fetch NAME: fashion_mnist, mnist, reuters, imdb, boston_housing" in stdout
+    for corpus in ("r8", "r52"):  # no download with a pinned hash: where to get them
+        assert (f"{corpus}: download {corpus}-train-all-terms.txt and {corpus}-test-all-terms"
+                ".txt from Cardoso-Cachopo's page, http://ana.cachopo.org/") in stdout
 
 
 def test_data_dir_reaches_the_loaders(tmp_path, monkeypatch):

@@ -645,9 +645,11 @@ def _cmd_datasets(args) -> None:
     print(f"{'dataset':<{width}}  present  checksum  folder")
     for row in rows:
         print(f"{row['name']:<{width}}  {row['present']:>7}  {row['checksum']:<8}  {row['folder']}")
-    print("fetch with --fetch NAME: " + ", ".join(r["name"] for r in rows if r["fetch"] == "yes")
-          + "; the others have no official download (their folder above says where to put "
-          "them). The embedded sets (digits, iris, ...) need no files.")
+    print("fetch with --fetch NAME: " + ", ".join(r["name"] for r in rows if r["fetch"] == "yes"))
+    for row in rows:
+        if row["fetch"] != "yes":
+            print(f"{row['name']}: {row['fetch']}; put them in its folder above")
+    print("The embedded sets (digits, iris, ...) need no files.")
 
 
 def _cmd_lab(args) -> None:

@@ -117,39 +117,92 @@ def test_listing_says_where_what_and_whether_intact(data_home, shared_data):
         "1/1", "MISMATCH")
 
 
-def test_fetch_downloads_with_pooch_and_checks_the_pinned_hash(data_home, tmp_path, monkeypatch):
+@pytest.fixture
+def served(tmp_path):
+    """(a folder, the URL of a local HTTP server that serves it): CI is offline."""
     pytest.importorskip("pooch")
-    served = tmp_path / "served"
-    served.mkdir()
-    payload = b"boston, as a test serves it"
-    (served / "boston_housing.npz").write_bytes(payload)
+    folder = tmp_path / "served"
+    folder.mkdir()
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(served), **kwargs)
+            super().__init__(*args, directory=str(folder), **kwargs)
 
         def log_message(self, *args):
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/boston_housing.npz"
-    try:
-        good = sources.DataFile("boston_housing.npz",
-                                f"sha256:{hashlib.sha256(payload).hexdigest()}", url)
-        monkeypatch.setitem(sources.SOURCES, "boston_housing", sources.Source(".", (good,)))
-        assert sources.fetch("boston_housing") == data_home / "."
-        assert (data_home / "boston_housing.npz").read_bytes() == payload
-        bad = sources.DataFile("boston_housing.npz", "sha256:" + "0" * 64, url)
-        monkeypatch.setitem(sources.SOURCES, "boston_housing", sources.Source(".", (bad,)))
-        (data_home / "boston_housing.npz").unlink()
-        with pytest.raises(ValueError, match="(?i)hash"):
-            sources.fetch("boston_housing")
-        assert not (data_home / "boston_housing.npz").exists()
-    finally:
-        server.shutdown()
-    with pytest.raises(ValueError, match="r8 has no official download.*put them in"):
+    yield folder, f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
+def test_fetch_downloads_with_pooch_and_checks_the_pinned_hash(data_home, served, monkeypatch):
+    folder, base = served
+    payload = b"boston, as a test serves it"
+    (folder / "boston_housing.npz").write_bytes(payload)
+    url = base + "boston_housing.npz"
+    good = sources.DataFile("boston_housing.npz",
+                            f"sha256:{hashlib.sha256(payload).hexdigest()}", url)
+    monkeypatch.setitem(sources.SOURCES, "boston_housing", sources.Source(".", (good,)))
+    assert sources.fetch("boston_housing") == data_home / "."
+    assert (data_home / "boston_housing.npz").read_bytes() == payload
+    bad = sources.DataFile("boston_housing.npz", "sha256:" + "0" * 64, url)
+    monkeypatch.setitem(sources.SOURCES, "boston_housing", sources.Source(".", (bad,)))
+    (data_home / "boston_housing.npz").unlink()
+    with pytest.raises(ValueError, match="(?i)hash"):
+        sources.fetch("boston_housing")
+    assert not (data_home / "boston_housing.npz").exists()
+    with pytest.raises(ValueError, match="r8 has no official download.*ana.cachopo.org.*"
+                                         "put them in"):
         sources.fetch("r8")
+
+
+def _tarball(path, files: dict):
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_reuters_is_fetched_as_the_uci_tarball_and_each_sgml_file_checked(
+        data_home, served, monkeypatch):
+    """Reuters-21578 comes as one tarball (the UCI KDD archive's, its hash pinned): pooch
+    checks it, unpacks the SGML files the loader wants, and each is checked against the
+    loader's own SHA-256; a tarball whose files differ is refused."""
+    real = sources.SOURCES["reuters"]
+    assert real.fetchable and real.archive.url.startswith("https://kdd.ics.uci.edu/")
+    assert len(real.files) == 22
+    folder, base = served
+    texts = {"reut2-000.sgm": b"<REUTERS NEWID=\"1\">one</REUTERS>",
+             "reut2-001.sgm": b"<REUTERS NEWID=\"2\">two</REUTERS>"}
+    files = tuple(sources.DataFile(f"{name}.gz", None, None, hashlib.sha256(text).hexdigest())
+                  for name, text in texts.items())
+    digest = _tarball(folder / "good.tar.gz", {**texts, "README.txt": b"not wanted"})
+    monkeypatch.setitem(sources.SOURCES, "reuters", sources.Source(
+        "reuters/reuters21578", files,
+        archive=sources.DataFile("reuters21578.tar.gz", digest, base + "good.tar.gz")))
+    target = sources.fetch("reuters")
+    assert target == data_home / "reuters" / "reuters21578"
+    for name, text in texts.items():
+        assert (target / name).read_bytes() == text
+    assert not (target / "README.txt").exists()
+    row = next(r for r in sources.listing() if r["name"] == "reuters")
+    assert (row["present"], row["checksum"], row["fetch"]) == ("2/2", "ok", "yes")
+
+    (target / "reut2-001.sgm").unlink()
+    (target / "reuters21578.tar.gz").unlink()
+    digest = _tarball(folder / "other.tar.gz", {**texts, "reut2-001.sgm": b"edited"})
+    monkeypatch.setitem(sources.SOURCES, "reuters", sources.Source(
+        "reuters/reuters21578", files,
+        archive=sources.DataFile("reuters21578.tar.gz", digest, base + "other.tar.gz")))
+    with pytest.raises(ValueError, match="reut2-001.sgm: MISMATCH after the download"):
+        sources.fetch("reuters")
 
 
 # -- files too large, or lying about their size ---------------------------------------
