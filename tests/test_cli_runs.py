@@ -109,6 +109,16 @@ def test_regression_defaults_against_the_mean_predictor(name, tmp_path):
         assert test < (0.7 if name == "diabetes" else 0.05) * baseline
 
 
+def test_one_validation_sample_cannot_show_the_model_beats_the_mean(tmp_path):
+    """diabetes: 353 training rows, 0.2 % of them for validation: 1 row, no standard
+    error: the start is kept, however much lower the trained model's error on that row."""
+    status, stdout, stderr = run("train", "diabetes", "--quiet", "--epochs", 2,
+                                 "--validation-split", 0.002, "--out", tmp_path)
+    assert status == 0, stderr
+    assert "± inf) is not lower than the training mean's" in stdout
+    assert "keeps predicting the training mean" in stdout
+
+
 def test_a_model_worse_than_the_mean_is_reported(tmp_path):
     """Without a validation split nothing is selected: linnerud trained on all 16 samples
     ends worse than the mean on its test split, and the warning says so."""

@@ -411,8 +411,9 @@ def _keep_the_start_unless_better(model, weights, start_errors, x_val, y_val) ->
     untrained regression model, which predicts the training mean, and the trained one:
     keep the trained weights only when their validation error beats the start's by more
     than its standard error, SE = s / √n_val (s: the samples' squared errors' standard
-    deviation). On a few validation samples an improvement of a few percent is noise
-    (linnerud: 2 samples). Puts the start back and says so; True when it did."""
+    deviation; one sample has none, and cannot show an improvement). On a few validation
+    samples an improvement of a few percent is noise (linnerud: 2 samples). Puts the
+    start back and says so; True when it did."""
     errors = _squared_errors(model, x_val, y_val)
     se = errors.std(ddof=1) / math.sqrt(len(errors)) if len(errors) > 1 else math.inf
     if errors.mean() + se < start_errors.mean():
