@@ -272,23 +272,30 @@ def _cmd_train(args) -> None:
     board = [keras.callbacks.TensorBoard(log_dir=args.tensorboard)] if args.tensorboard else []
     # the bars readable at any width (training.progress), not the Keras facade's printer
     shown = [ProgbarLogger(verbose=verbose)] if verbose else []
+    x_val, y_val = data.x_train[n_train:], data.y_train[n_train:]
+    # regression: the best epoch's weights, or the start (the training mean), see below
+    select = data.task == "regression" and len(x_val) > 0
+    best = [keras.callbacks.EarlyStopping(patience=10, restore_best_weights=True,
+                                          verbose=verbose)] if select else []
+    start = (model.get_weights(), _squared_errors(model, x_val, y_val)) if select else None
     with numpy.errstate(over="ignore", invalid="ignore"):
         history = model.fit(
             data.x_train, data.y_train, epochs=args.epochs, batch_size=args.batch_size,
             validation_split=args.validation_split, verbose=0,
-            callbacks=[*shown, guard] + ([health] if health else []) + board,
+            callbacks=[*shown, guard] + ([health] if health else []) + best + board,
         )
     if guard.stopped_batch is not None:
         raise UsageError(f"the training loss became {guard.invalid_loss} at epoch "
                          f"{guard.stopped_epoch + 1}, batch {guard.stopped_batch} (from 0); "
                          f"nothing was saved: try a smaller learning rate than --lr {args.lr:g}")
+    kept_the_mean = select and _keep_the_start_unless_better(model, *start, x_val, y_val)
     splits = {"train": (data.x_train[:n_train], data.y_train[:n_train])}
     if n_train < len(data.x_train):
-        splits["validation"] = (data.x_train[n_train:], data.y_train[n_train:])
+        splits["validation"] = (x_val, y_val)
     splits["test"] = (data.x_test, data.y_test)
     results = {name: model.evaluate(x, y, verbose=0, return_dict=True) for name, (x, y) in splits.items()}
     _print_table(results)
-    if data.task == "regression":
+    if data.task == "regression" and not kept_the_mean:
         _compare_with_the_mean(data, n_train, results["test"])
 
     from lucidnet._files import atomic_write
@@ -387,6 +394,35 @@ def _build_model(data, args):
     optimizer = keras.optimizers.get(args.optimizer, learning_rate=args.lr)
     model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
     return model
+
+
+def _squared_errors(model, x, y):
+    """Each sample's squared error, averaged over the targets: (N,), float64; their
+    mean is the mean squared error."""
+    import numpy
+
+    y = numpy.asarray(y, dtype=numpy.float64).reshape(len(y), -1)
+    predicted = numpy.asarray(model.predict(x, verbose=0), dtype=numpy.float64)
+    return ((predicted.reshape(y.shape) - y) ** 2).mean(axis=1)
+
+
+def _keep_the_start_unless_better(model, weights, start_errors, x_val, y_val) -> bool:
+    """The one-standard-error rule (Hastie, Tibshirani & Friedman, ESL §7.10) between the
+    untrained regression model, which predicts the training mean, and the trained one:
+    keep the trained weights only when their validation error beats the start's by more
+    than its standard error, SE = s / √n_val (s: the samples' squared errors' standard
+    deviation; one sample has none, and cannot show an improvement). On a few validation
+    samples an improvement of a few percent is noise (linnerud: 2 samples). Puts the
+    start back and says so; True when it did."""
+    errors = _squared_errors(model, x_val, y_val)
+    se = errors.std(ddof=1) / math.sqrt(len(errors)) if len(errors) > 1 else math.inf
+    if errors.mean() + se < start_errors.mean():
+        return False
+    model.set_weights(weights)
+    print(f"note: the trained model's validation error ({errors.mean():.4g} ± {se:.3g}) is "
+          f"not lower than the training mean's ({start_errors.mean():.4g}) by more than one "
+          "standard error: the model keeps predicting the training mean")
+    return True
 
 
 def _compare_with_the_mean(data, n_train: int, test: dict) -> None:
@@ -610,9 +646,11 @@ def _cmd_datasets(args) -> None:
     print(f"{'dataset':<{width}}  present  checksum  folder")
     for row in rows:
         print(f"{row['name']:<{width}}  {row['present']:>7}  {row['checksum']:<8}  {row['folder']}")
-    print("fetch with --fetch NAME: " + ", ".join(r["name"] for r in rows if r["fetch"] == "yes")
-          + "; the others have no official download (their folder above says where to put "
-          "them). The embedded sets (digits, iris, ...) need no files.")
+    print("fetch with --fetch NAME: " + ", ".join(r["name"] for r in rows if r["fetch"] == "yes"))
+    for row in rows:
+        if row["fetch"] != "yes":
+            print(f"{row['name']}: {row['fetch']}; put them in its folder above")
+    print("The embedded sets (digits, iris, ...) need no files.")
 
 
 def _cmd_lab(args) -> None:

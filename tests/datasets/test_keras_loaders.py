@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from lucidnet import keras
+from lucidnet._files import ChecksumError
 from lucidnet.datasets import sources
 
 
@@ -116,36 +117,160 @@ def test_listing_says_where_what_and_whether_intact(data_home, shared_data):
         "1/1", "MISMATCH")
 
 
-def test_fetch_downloads_with_pooch_and_checks_the_pinned_hash(data_home, tmp_path, monkeypatch):
+@pytest.fixture
+def served(tmp_path):
+    """(a folder, the URL of a local HTTP server that serves it): CI is offline."""
     pytest.importorskip("pooch")
-    served = tmp_path / "served"
-    served.mkdir()
-    payload = b"boston, as a test serves it"
-    (served / "boston_housing.npz").write_bytes(payload)
+    folder = tmp_path / "served"
+    folder.mkdir()
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(served), **kwargs)
+            super().__init__(*args, directory=str(folder), **kwargs)
 
         def log_message(self, *args):
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/boston_housing.npz"
-    try:
-        good = sources.DataFile("boston_housing.npz",
-                                f"sha256:{hashlib.sha256(payload).hexdigest()}", url)
-        monkeypatch.setitem(sources.SOURCES, "boston_housing", sources.Source(".", (good,)))
-        assert sources.fetch("boston_housing") == data_home / "."
-        assert (data_home / "boston_housing.npz").read_bytes() == payload
-        bad = sources.DataFile("boston_housing.npz", "sha256:" + "0" * 64, url)
-        monkeypatch.setitem(sources.SOURCES, "boston_housing", sources.Source(".", (bad,)))
-        (data_home / "boston_housing.npz").unlink()
-        with pytest.raises(ValueError, match="(?i)hash"):
-            sources.fetch("boston_housing")
-        assert not (data_home / "boston_housing.npz").exists()
-    finally:
-        server.shutdown()
-    with pytest.raises(ValueError, match="r8 has no official download.*put them in"):
+    yield folder, f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
+def test_fetch_downloads_with_pooch_and_checks_the_pinned_hash(data_home, served, monkeypatch):
+    folder, base = served
+    payload = b"boston, as a test serves it"
+    (folder / "boston_housing.npz").write_bytes(payload)
+    url = base + "boston_housing.npz"
+    good = sources.DataFile("boston_housing.npz",
+                            f"sha256:{hashlib.sha256(payload).hexdigest()}", url)
+    monkeypatch.setitem(sources.SOURCES, "boston_housing", sources.Source(".", (good,)))
+    assert sources.fetch("boston_housing") == data_home / "."
+    assert (data_home / "boston_housing.npz").read_bytes() == payload
+    bad = sources.DataFile("boston_housing.npz", "sha256:" + "0" * 64, url)
+    monkeypatch.setitem(sources.SOURCES, "boston_housing", sources.Source(".", (bad,)))
+    (data_home / "boston_housing.npz").unlink()
+    with pytest.raises(ValueError, match="(?i)hash"):
+        sources.fetch("boston_housing")
+    assert not (data_home / "boston_housing.npz").exists()
+    with pytest.raises(ValueError, match="r8 has no official download.*ana.cachopo.org.*"
+                                         "put them in"):
         sources.fetch("r8")
+
+
+def _tarball(path, files: dict):
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_reuters_is_fetched_as_the_uci_tarball_and_each_sgml_file_checked(
+        data_home, served, monkeypatch):
+    """Reuters-21578 comes as one tarball (the UCI KDD archive's, its hash pinned): pooch
+    checks it, unpacks the SGML files the loader wants, and each is checked against the
+    loader's own SHA-256; a tarball whose files differ is refused."""
+    real = sources.SOURCES["reuters"]
+    assert real.fetchable and real.archive.url.startswith("https://kdd.ics.uci.edu/")
+    assert len(real.files) == 22
+    folder, base = served
+    texts = {"reut2-000.sgm": b"<REUTERS NEWID=\"1\">one</REUTERS>",
+             "reut2-001.sgm": b"<REUTERS NEWID=\"2\">two</REUTERS>"}
+    files = tuple(sources.DataFile(f"{name}.gz", None, None, hashlib.sha256(text).hexdigest())
+                  for name, text in texts.items())
+    digest = _tarball(folder / "good.tar.gz", {**texts, "README.txt": b"not wanted"})
+    monkeypatch.setitem(sources.SOURCES, "reuters", sources.Source(
+        "reuters/reuters21578", files,
+        archive=sources.DataFile("reuters21578.tar.gz", digest, base + "good.tar.gz")))
+    target = sources.fetch("reuters")
+    assert target == data_home / "reuters" / "reuters21578"
+    for name, text in texts.items():
+        assert (target / name).read_bytes() == text
+    assert not (target / "README.txt").exists()
+    row = next(r for r in sources.listing() if r["name"] == "reuters")
+    assert (row["present"], row["checksum"], row["fetch"]) == ("2/2", "ok", "yes")
+
+    (target / "reut2-001.sgm").unlink()
+    (target / "reuters21578.tar.gz").unlink()
+    digest = _tarball(folder / "other.tar.gz", {**texts, "reut2-001.sgm": b"edited"})
+    monkeypatch.setitem(sources.SOURCES, "reuters", sources.Source(
+        "reuters/reuters21578", files,
+        archive=sources.DataFile("reuters21578.tar.gz", digest, base + "other.tar.gz")))
+    with pytest.raises(ValueError, match="reut2-001.sgm: MISMATCH after the download"):
+        sources.fetch("reuters")
+
+
+# -- files too large, or lying about their size ---------------------------------------
+def _npz_with_header(path, name, header: dict, data: bytes = b""):
+    """An .npz whose member ``name`` has the .npy ``header`` given, then ``data``."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, header)
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(name + ".npy", buffer.getvalue() + data)
+
+
+def test_boston_housing_refuses_a_zip_bomb_before_decompressing_it(data_home):
+    """64 MB of zeros compress to about 64 kB: the header announces them, and the
+    read stops there, with the size allowed in the message."""
+    data_home.mkdir(parents=True)
+    np.savez_compressed(data_home / "boston_housing.npz", x=np.zeros((8 << 20, 1)),
+                        y=np.zeros(8 << 20))
+    assert (data_home / "boston_housing.npz").stat().st_size < 1 << 20
+    with pytest.raises(ChecksumError, match="boston_housing.npz: holds more than 1,048,576"):
+        keras.datasets.boston_housing.load_data()
+
+
+def test_boston_housing_refuses_a_header_announcing_a_terabyte(data_home):
+    data_home.mkdir(parents=True)
+    _npz_with_header(data_home / "boston_housing.npz", "x",
+                     {"descr": "<f8", "fortran_order": False, "shape": (1 << 37, 13)})
+    with pytest.raises(ChecksumError, match="holds more than 1,048,576 bytes"):
+        keras.datasets.boston_housing.load_data()
+
+
+def test_boston_housing_refuses_a_large_file_truncated_arrays_and_objects(data_home):
+    data_home.mkdir(parents=True)
+    file = data_home / "boston_housing.npz"
+    file.write_bytes(b"\0" * ((1 << 20) + 1))  # over the cap on disk: never parsed
+    with pytest.raises(ChecksumError, match="holds more than 1,048,576 bytes"):
+        keras.datasets.boston_housing.load_data()
+    _npz_with_header(file, "x", {"descr": "<f8", "fortran_order": False, "shape": (3, 13)},
+                     b"\0" * 16)
+    with pytest.raises(ValueError, match="x holds 16 bytes, its header announces 312"):
+        keras.datasets.boston_housing.load_data()
+    np.savez(file, x=_objects([[1.0] * 13]), y=np.zeros(1))
+    with pytest.raises(ValueError, match="x holds Python objects; numbers were expected"):
+        keras.datasets.boston_housing.load_data()
+    np.savez(file, x=np.zeros((4, 13)), y=np.zeros(3))
+    with pytest.raises(ValueError, match=r"expected arrays x \(N, 13\) and y \(N,\)"):
+        keras.datasets.boston_housing.load_data()
+    file.write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match="not a NumPy .npz archive"):
+        keras.datasets.boston_housing.load_data()
+
+
+def test_imdb_stops_reading_sequences_at_its_cap(data_home, monkeypatch):
+    """Pickled sequences have no size in their header: their read stops at the bytes
+    left (the cap lowered here; the real one is 256 MiB), before unpickling."""
+    from lucidnet.datasets import imdb
+
+    data_home.mkdir(parents=True)
+    long = _objects([list(range(1000 + i, 3000 + i)) for i in range(4)])  # 24 kB pickled
+    np.savez_compressed(data_home / "imdb.npz", x_train=long, y_train=np.zeros(4),
+                        x_test=long, y_test=np.zeros(4))
+    keras.datasets.imdb.load_data()  # whole under the real cap
+    monkeypatch.setattr(imdb, "MAX_BYTES", 20_000)
+    with pytest.raises(ChecksumError, match="holds more than 20,000 bytes"):
+        keras.datasets.imdb.load_data()
+    monkeypatch.setattr(imdb, "MAX_INDEX_BYTES", 10)
+    (data_home / "imdb_word_index.json").write_text(json.dumps({"the": 1, "and": 2}))
+    with pytest.raises(ChecksumError, match="holds more than 10 bytes"):
+        keras.datasets.imdb.get_word_index()

@@ -39,6 +39,16 @@ def test_save_weights_demands_keras_3_names(tmp_path, name):
         keras.callbacks.ModelCheckpoint(tmp_path / name, save_weights_only=True)
 
 
+@pytest.mark.parametrize("name", ["m.h5", "m.hdf5", "checkpoint", "m.weights.h5"])
+def test_model_checkpoint_refuses_an_unknown_extension_at_construction(tmp_path, name):
+    """Keras 3 refuses these names in ModelCheckpoint's constructor; so does lucidnet,
+    with the message model.save gives (lucidnet writes no HDF5: '.h5' is refused too)."""
+    with pytest.raises(ValueError, match=r"Invalid filepath extension for ModelCheckpoint"):
+        keras.callbacks.ModelCheckpoint(tmp_path / name)
+    with pytest.raises(ValueError, match=r"Invalid filepath extension for saving"):
+        mlp().save(tmp_path / name)
+
+
 def test_load_weights_reads_a_whole_model_file_and_names_a_shape_mismatch(tmp_path):
     model = mlp()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")

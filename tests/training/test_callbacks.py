@@ -90,7 +90,22 @@ def test_checkpoint_path_takes_the_logs(tmp_path):
     val_loss = history.history["val_loss"]
     assert names == [f"m-{e + 1:02d}-{v:.2f}.safetensors" for e, v in enumerate(val_loss)]
     with pytest.raises(KeyError, match="val_accuracy"):
-        _fit([ModelCheckpoint(str(tmp_path / "{val_accuracy}"))], epochs=1)
+        _fit([ModelCheckpoint(str(tmp_path / "{val_accuracy}.safetensors"))], epochs=1)
+
+
+@pytest.mark.parametrize("name", ["m.h5", "m", "m.ckpt", "m.keras.bak", "{epoch}.pt",
+                                  "m.weights.h5"])
+def test_checkpoint_refuses_a_model_name_keras_3_refuses_before_training(name):
+    """As Keras 3's ModelCheckpoint: the name is checked when the callback is made, not
+    at the first save after an epoch of training; '.weights.h5' is for weights only."""
+    with pytest.raises(ValueError, match=r"Invalid filepath extension for ModelCheckpoint.*"
+                                         r"'\.weights\.h5'.*'\.keras'"):
+        ModelCheckpoint(name)
+
+
+@pytest.mark.parametrize("name", ["m.keras", "m.safetensors", "ckpt-{epoch:02d}.keras"])
+def test_checkpoint_takes_the_model_names_save_takes(name):
+    assert ModelCheckpoint(name).filepath == name
 
 
 # -- learning rates -------------------------------------------------------------------

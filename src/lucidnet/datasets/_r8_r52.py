@@ -53,7 +53,8 @@ def _read(corpus: str, split: str, path) -> tuple[list[str], list[list[str]]]:
     if not file.is_file():
         raise FileNotFoundError(
             f"{name} not found in {file.parent}; put Cardoso-Cachopo's {corpus.upper()} "
-            "files there (the data home: lucidnet datasets), or pass path="
+            "files there (http://ana.cachopo.org/datasets-for-single-label-text-"
+            "categorization; the data home: lucidnet datasets), or pass path="
         )
     verify_sha256(file, SHA256[name])
     with open(file, encoding="ascii") as f:

@@ -1,7 +1,8 @@
 """Boston housing: 506 districts of Boston (1978), 13 features; target: the median
 home value in k$. ``keras.datasets.boston_housing`` with Keras's file and arguments;
 ``boston_housing.npz`` is read from the data home (:mod:`lucidnet.datasets.home`;
-``lucidnet datasets --fetch boston_housing``), without pickle.
+``lucidnet datasets --fetch boston_housing``), without pickle, within
+:data:`MAX_BYTES`.
 """
 
 from __future__ import annotations
@@ -9,8 +10,13 @@ from __future__ import annotations
 import numpy as np
 
 from lucidnet.datasets.home import locate
+from lucidnet.datasets.npz import read_npz
 
 __all__ = ["load_data"]
+
+MAX_BYTES = 1 << 20
+"""The most ``boston_housing.npz`` may hold: Keras's file holds 506 × 14 float64 values
+(56,672 bytes of data)."""
 
 
 def load_data(path="boston_housing.npz", test_split=0.2, seed=113):
@@ -23,8 +29,11 @@ def load_data(path="boston_housing.npz", test_split=0.2, seed=113):
     if not file.is_file():
         raise FileNotFoundError(f"{file} not found: run `lucidnet datasets --fetch "
                                 "boston_housing` or pass path= (Keras's boston_housing.npz)")
-    with np.load(file, allow_pickle=False) as f:
-        x, y = f["x"], f["y"]
+    arrays = read_npz(file, MAX_BYTES)
+    x, y = arrays.get("x"), arrays.get("y")
+    if x is None or y is None or x.ndim != 2 or y.ndim != 1 or len(x) != len(y):
+        found = {k: v.shape for k, v in arrays.items()}
+        raise ValueError(f"{file}: expected arrays x (N, 13) and y (N,), found {found}")
     order = np.arange(len(x))
     np.random.RandomState(seed).shuffle(order)
     x, y = x[order], y[order]

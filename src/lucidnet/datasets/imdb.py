@@ -4,62 +4,29 @@ arguments.
 
 Keras's ``imdb.npz`` (and ``imdb_word_index.json``) are read from the data home
 (:mod:`lucidnet.datasets.home`; ``lucidnet datasets --fetch imdb``). Its sequences are
-NumPy object arrays, which NumPy stores as pickles; they are read here by an
-unpickler that builds nothing but arrays and lists (any other object in the file is
-refused), never by ``numpy.load(allow_pickle=True)``.
+NumPy object arrays, which NumPy stores as pickles; :func:`lucidnet.datasets.npz.read_npz`
+reads them within :data:`MAX_BYTES`, by an unpickler that builds nothing but arrays and
+lists (any other object in the file is refused), never by
+``numpy.load(allow_pickle=True)``.
 """
 
 from __future__ import annotations
 
 import json
-import pickle
-import zipfile
 
 import numpy as np
 
+from lucidnet._files import read_bounded
 from lucidnet.datasets.home import locate
+from lucidnet.datasets.npz import read_npz
 
 __all__ = ["get_word_index", "load_data"]
 
-_RECONSTRUCT = np.empty(0).__reduce__()[0]  # what NumPy's pickles of arrays call
-
-
-class _ArrayUnpickler(pickle.Unpickler):
-    """Builds NumPy arrays of Python lists and numbers: every global but the array
-    constructor and the dtype is refused, so a file cannot make the load run code."""
-
-    _ALLOWED = {("numpy.core.multiarray", "_reconstruct"): _RECONSTRUCT,
-                ("numpy._core.multiarray", "_reconstruct"): _RECONSTRUCT,
-                ("numpy", "ndarray"): np.ndarray, ("numpy", "dtype"): np.dtype}
-
-    def find_class(self, module, name):
-        try:
-            return self._ALLOWED[module, name]
-        except KeyError:
-            raise pickle.UnpicklingError(
-                f"{module}.{name} is not part of an array of sequences; refused") from None
-
-
-def _read_npz(path) -> dict[str, np.ndarray]:
-    """The arrays of an .npz file; object arrays through :class:`_ArrayUnpickler`."""
-    arrays = {}
-    with zipfile.ZipFile(path) as archive:
-        for member in archive.namelist():
-            with archive.open(member) as f:
-                version = np.lib.format.read_magic(f)
-                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                               else np.lib.format.read_array_header_2_0)
-                shape, fortran, dtype = read_header(f)
-                if dtype.hasobject:
-                    array = _ArrayUnpickler(f, encoding="latin1").load()
-                    if not isinstance(array, np.ndarray) or array.shape != shape:
-                        raise ValueError(f"{path}: {member} is not the array its header says")
-                else:
-                    data = f.read()
-                    array = np.frombuffer(data, dtype=dtype, count=int(np.prod(shape)))
-                    array = array.reshape(shape, order="F" if fortran else "C").copy()
-            arrays[member.removesuffix(".npy")] = array
-    return arrays
+MAX_BYTES = 256 << 20
+"""The most ``imdb.npz`` may hold, read and decompressed. Keras's file is 17.5 MB
+compressed; its 11.7 M word indices, pickled at 2 to 5 bytes each, decompress to about
+30 MB (an estimate: the file is not on the machine this was written on)."""
+MAX_INDEX_BYTES = 16 << 20  # imdb_word_index.json: 88,584 words, about 1.6 MB
 
 
 def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113,
@@ -77,7 +44,10 @@ def load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113
     if not file.is_file():
         raise FileNotFoundError(f"{file} not found: run `lucidnet datasets --fetch imdb` or "
                                 "pass path= (Keras's imdb.npz)")
-    arrays = _read_npz(file)
+    arrays = read_npz(file, MAX_BYTES, objects=True)
+    missing = {"x_train", "y_train", "x_test", "y_test"} - set(arrays)
+    if missing:
+        raise ValueError(f"{file}: lacks the arrays {sorted(missing)} of Keras's imdb.npz")
     rng = np.random.RandomState(seed)
     splits = []
     for split in ("train", "test"):
@@ -112,8 +82,7 @@ def get_word_index(path="imdb_word_index.json") -> dict[str, int]:
     if not file.is_file():
         raise FileNotFoundError(f"{file} not found: run `lucidnet datasets --fetch imdb` or "
                                 "pass path=")
-    with open(file, encoding="utf-8") as f:
-        index = json.load(f)
+    index = json.loads(read_bounded(file, MAX_INDEX_BYTES).decode("utf-8"))
     if not isinstance(index, dict) or not all(isinstance(v, int) for v in index.values()):
         raise ValueError(f"{file}: expected an object mapping words to integers")
     return index

@@ -3,14 +3,15 @@
 11,228 Reuters wires of 1987 in 46 topics, the dataset of
 ``keras.datasets.reuters``, with the same functions and defaults. Keras serves a
 file (``reuters.npz``) made in 2015 by a script that no longer ships with it;
-lucidnet downloads nothing and rebuilds that file from the 22 SGML files of
-Reuters-21578 Distribution 1.0, the collection Keras's file was made from.
+lucidnet rebuilds that file from the 22 SGML files of Reuters-21578 Distribution 1.0,
+the collection Keras's file was made from.
 
 Getting the data
-    Put ``reut2-000.sgm`` … ``reut2-021.sgm`` (plain or gzipped) in
-    ``reuters/reuters21578/`` of the data home (:mod:`lucidnet.datasets.home`), or
-    pass ``path=``. They are in ``reuters21578.tar.gz`` of the UCI KDD archive
-    (https://kdd.ics.uci.edu/databases/reuters21578/reuters21578.html).
+    ``lucidnet datasets --fetch reuters`` downloads ``reuters21578.tar.gz`` of the UCI
+    KDD archive (https://kdd.ics.uci.edu/databases/reuters21578/reuters21578.html),
+    checks its pinned hash and unpacks ``reut2-000.sgm`` … ``reut2-021.sgm`` into
+    ``reuters/reuters21578/`` of the data home (:mod:`lucidnet.datasets.home`). Or put
+    them there yourself (plain or gzipped), or pass ``path=``.
     Licence: Reuters Ltd. and Carnegie Group allow free distribution for research
     purposes only; cite "Reuters-21578, Distribution 1.0".
 
@@ -122,8 +123,9 @@ _FILTER_TABLE = str.maketrans(dict.fromkeys(FILTERS, " "))
 # Control characters (the &#2; / &#3; that open and close a wire, …) -> spaces.
 _CONTROL_TABLE = str.maketrans(dict.fromkeys([*range(32), *range(127, 160)], " "))
 _HINT = (
-    "Put the 22 files reut2-000.sgm … reut2-021.sgm of Reuters-21578 Distribution 1.0 "
-    "(plain or gzipped) in {home}, or pass path=. They are in reuters21578.tar.gz of the UCI KDD archive "
+    "Run `lucidnet datasets --fetch reuters`, or put the 22 files reut2-000.sgm … "
+    "reut2-021.sgm of Reuters-21578 Distribution 1.0 (plain or gzipped) in {home}, or "
+    "pass path=. They are in reuters21578.tar.gz of the UCI KDD archive "
     "(https://kdd.ics.uci.edu/databases/reuters21578/reuters21578.html). "
     "Licence: free distribution for research purposes only (Reuters Ltd. and "
     "Carnegie Group); cite \"Reuters-21578, Distribution 1.0\"."

@@ -2,9 +2,10 @@
 the table behind ``lucidnet datasets`` (listing) and ``lucidnet datasets --fetch``.
 
 Fetching goes through pooch (``pip install lucidnet[datasets]``), which downloads to a
-temporary file, checks the pinned hash and only then moves the file into place. A
-dataset without an official download (Reuters-21578, R8, R52) is listed with the
-folder its files belong in.
+temporary file, checks the pinned hash and only then moves the file into place; an
+archive (Reuters-21578's) is unpacked after that check, and each file taken from it is
+checked against its own pinned hash. A dataset without a download whose hash could be
+pinned (R8, R52) is listed with where to get its files and the folder they belong in.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from lucidnet._files import ChecksumError
 from lucidnet.datasets import _r8_r52, fashion_mnist, mnist, reuters
 from lucidnet.datasets.home import locate
 
@@ -35,9 +37,18 @@ class DataFile:
 
 @dataclass(frozen=True)
 class Source:
-    folder: str  # under the data home
+    """A dataset's files in ``folder`` (under the data home); ``archive``: the one
+    download that holds them all, unpacked into that folder (None: each file has its
+    own URL, or there is no download); ``note``: where to get files without one."""
+
+    folder: str
     files: tuple[DataFile, ...]
     note: str = ""
+    archive: DataFile | None = None
+
+    @property
+    def fetchable(self) -> bool:
+        return self.archive is not None or all(f.url for f in self.files)
 
 
 def _idx(stems: dict, gz_hashes: dict, base: str) -> tuple[DataFile, ...]:
@@ -58,12 +69,21 @@ SOURCES = {
         "t10k-images-idx3-ubyte": "md5:9fb629c4189551a2d022fa330f9573f3",
         "t10k-labels-idx1-ubyte": "md5:ec29112dd5afa0611ce80d1b7f02629c",
     }, MNIST)),
+    # The UCI KDD archive's tarball; its SHA-256 and size (8,150,596 bytes) as recorded
+    # by Hugging Face's datasets (datasets/reuters21578/dataset_infos.json); the SGML
+    # files in it are checked against the SHA-256s the loader pins.
     "reuters": Source("reuters/reuters21578", tuple(
         DataFile(f"{name}.gz", None, None, digest) for name, digest in reuters.FILES.items()),
-        "its files are in reuters21578.tar.gz of the UCI KDD archive"),
+        archive=DataFile(
+            "reuters21578.tar.gz",
+            "sha256:3bae43c9b14e387f76a61b6d82bf98a4fb5d3ef99ef7e7075ff2ccbcf59f9d30",
+            "https://kdd.ics.uci.edu/databases/reuters21578/reuters21578.tar.gz")),
     **{corpus: Source("reuters", tuple(
         DataFile(name, f"sha256:{digest}") for name, digest in _r8_r52.SHA256.items()
-        if name.startswith(f"{corpus}-")), "its files are on Cardoso-Cachopo's site")
+        if name.startswith(f"{corpus}-")),
+        f"download {corpus}-train-all-terms.txt and {corpus}-test-all-terms.txt from "
+        "Cardoso-Cachopo's page, http://ana.cachopo.org/datasets-for-single-label-text-"
+        "categorization (no published hash to pin a download with)")
        for corpus in ("r8", "r52")},
     "imdb": Source(".", (
         DataFile("imdb.npz", "sha256:69664113be75683a8fe16e3ed0ab59fda8886cb3cd7ada244f7d9544e4676b9f",
@@ -115,10 +135,9 @@ def listing() -> list[dict]:
             checksum = "MISMATCH"
         else:
             checksum = "ok" if present == len(states) else f"ok ({present} present)"
-        fetchable = all(f.url for f in source.files)
         rows.append({"name": name, "folder": str(folder),
                      "present": f"{present}/{len(states)}", "checksum": checksum,
-                     "fetch": "yes" if fetchable else source.note})
+                     "fetch": "yes" if source.fetchable else source.note})
     return rows
 
 
@@ -128,16 +147,26 @@ def fetch(name: str) -> Path:
     if name not in SOURCES:
         raise ValueError(f"unknown dataset {name!r}; known: {', '.join(SOURCES)}")
     source = SOURCES[name]
-    if not all(f.url for f in source.files):
-        raise ValueError(f"{name} has no official download ({source.note}): put them in "
-                         f"{locate(source.folder)}")
+    if not source.fetchable:
+        raise ValueError(f"{name} has no official download with a pinned hash: "
+                         f"{source.note}, and put them in {locate(source.folder)}")
     try:
         import pooch
     except ImportError:
         raise ImportError("fetching datasets needs pooch: pip install lucidnet[datasets]") from None
     folder = locate(source.folder)
-    for file in source.files:
-        if check(folder, file)[1] != "ok":
+    missing = [file for file in source.files if check(folder, file)[1] != "ok"]
+    if missing and source.archive is not None:
+        members = [file.name.removesuffix(".gz") for file in missing]
+        pooch.retrieve(source.archive.url, source.archive.known_hash,
+                       fname=source.archive.name, path=folder, progressbar=True,
+                       processor=pooch.Untar(members=members, extract_dir="."))
+    for file in missing:
+        if source.archive is None:
             pooch.retrieve(file.url, file.known_hash, fname=file.name, path=folder,
                            progressbar=True)
+        found, state = check(folder, file)
+        if state != "ok":
+            raise ChecksumError(f"{folder / found}: {state} after the download; the "
+                                f"{name} files are not the ones lucidnet pins")
     return folder

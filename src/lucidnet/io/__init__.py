@@ -12,6 +12,7 @@ Loading never imports, unpickles or evaluates anything named in a file; see
 
 from lucidnet.io.model import (
     Checkpoint,
+    check_model_name,
     check_weights_name,
     from_json,
     load,
@@ -26,6 +27,7 @@ from lucidnet.io.tensorfile import MAX_HEADER_BYTES
 __all__ = [
     "MAX_HEADER_BYTES",
     "Checkpoint",
+    "check_model_name",
     "check_weights_name",
     "from_json",
     "load",

@@ -107,6 +107,23 @@ def check_weights_name(path) -> None:
                          f"Received: filepath={shorten(str(path))}")
 
 
+MODEL_SUFFIXES = (".keras", ".safetensors")
+"""The names a whole model's file may have: Keras 3's ``.keras`` and lucidnet's own;
+both hold safetensors."""
+
+
+def check_model_name(path, what: str) -> None:
+    """Keras 3's rule for a whole model's file name, without HDF5: ValueError unless it
+    ends in ``.keras`` or ``.safetensors`` (Keras 3 also writes HDF5 under ``.h5``;
+    lucidnet writes no format that can hold code). ``what`` says who asks ('saving',
+    'loading', 'ModelCheckpoint')."""
+    if not str(path).endswith(MODEL_SUFFIXES):
+        raise ValueError(f"Invalid filepath extension for {what}. Please add a '.keras' "
+                         "extension (Keras 3's name; lucidnet's content is safetensors) or "
+                         "'.safetensors'; lucidnet reads and writes no HDF5 ('.h5'). "
+                         f"Received: filepath={shorten(str(path))}")
+
+
 def _write(path, weights, architecture, dtype, optimizer, metadata) -> None:
     tensors = dict(weights)
     state, optimizer_class = None, None

@@ -232,7 +232,7 @@ class Model(Layer):
         more JSON to keep in the file (ModelCheckpoint records the epoch and seed). The
         name must end in '.keras' or '.safetensors': as Keras 3 refuses a name its
         format cannot honour, so does lucidnet."""
-        _check_extension(filepath, "saving")
+        io.check_model_name(filepath, "saving")
         if not overwrite and os.path.exists(filepath):
             raise FileExistsError(f"{filepath} exists and overwrite=False")
         settings = None
@@ -398,7 +398,7 @@ def load_model(filepath, compile=True):  # noqa: A002 (Keras's argument name)
     ``filepath``: architecture, weights and optimizer state, and, with ``compile``,
     compiled as it was. Nothing in the file is imported or run (:mod:`lucidnet.io`);
     a file without compile settings gives an uncompiled model with its optimizer."""
-    _check_extension(filepath, "loading")
+    io.check_model_name(filepath, "loading")
     checkpoint = io.load_state(filepath)
     optimizer = None
     if checkpoint.optimizer_class is not None:
@@ -440,17 +440,6 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
         raise NotSupportedError("clone_model's input_tensors, clone_function and "
                                 "call_function are not supported by lucidnet")
     return model_from_json(model.to_json())
-
-
-def _check_extension(filepath, what: str) -> None:
-    """ValueError unless ``filepath`` ends in '.keras' (Keras 3's name; the content is
-    safetensors) or '.safetensors'. Keras 3 likewise refuses a name outside '.keras' and
-    '.h5' instead of writing another format under it; lucidnet writes no HDF5."""
-    if not str(filepath).endswith((".keras", ".safetensors")):
-        raise ValueError(f"Invalid filepath extension for {what}. Please add a '.keras' "
-                         "extension (Keras 3's name; lucidnet's content is safetensors) or "
-                         "'.safetensors'; lucidnet reads and writes no HDF5 ('.h5'). "
-                         f"Received: filepath={shorten(str(filepath))}")
 
 
 @LAYERS.register("keras.Sequential")

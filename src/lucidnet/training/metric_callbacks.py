@@ -109,6 +109,7 @@ class ModelCheckpoint(Callback):
 
     ``filepath`` may hold fields of the epoch's logs, ``'ckpt-{epoch:02d}-{val_loss:.2f}'``
     (epoch counted from 1; ``{batch}`` too with an integer ``save_freq``).
+    The name must end in ``.keras`` or ``.safetensors`` (checked here, as Keras 3 does).
     ``save_best_only``: save only when ``monitor`` improves on the best value so far
     (strictly). ``save_weights_only``: the weights alone (:func:`lucidnet.io.save_weights`;
     the name must end in ``.weights.h5``, as Keras 3 demands). ``save_freq``: 'epoch', or
@@ -132,12 +133,15 @@ class ModelCheckpoint(Callback):
         self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
         self.save_best_only, self.mode = save_best_only, mode
         self.save_weights_only = save_weights_only
-        if save_weights_only:
-            io.check_weights_name(self.filepath)
         if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int)
                                      or save_freq <= 0):
             raise ValueError(f"ModelCheckpoint save_freq must be 'epoch' or a positive number "
                              f"of batches, got {save_freq!r}")
+        if save_weights_only:  # Keras 3 checks the name here, not at the first save
+            io.check_weights_name(self.filepath)
+        else:
+            io.check_model_name(self.filepath, "ModelCheckpoint (save_weights_only=True "
+                                "takes '.weights.h5')")
         self.save_freq = save_freq
         self.initial_value_threshold = initial_value_threshold
 
