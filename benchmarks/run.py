@@ -1033,7 +1033,7 @@ def machine() -> dict:
         info["load_average"] = os.getloadavg()
     except OSError:
         pass
-    info["blas"] = set_threads(None)["pools"]  # NumPy's BLAS and its default threads
+    info["blas"] = set_threads(None)["pools"]  # the BLAS and OpenMP libraries loaded (NumPy's, SciPy's, PyTorch's), default threads
     try:  # the library measured: commit, and whether src/ differs from it
         git = ["git", "-C", os.path.dirname(HERE)]
         info["commit"] = subprocess.run(git + ["rev-parse", "--short", "HEAD"], text=True,

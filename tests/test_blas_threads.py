@@ -17,7 +17,7 @@ import pytest
 import lucidnet as ln
 from lucidnet import functional as F
 from lucidnet import keras, nn, optim, threads
-from lucidnet.threads import SMALL, TIMED, WARMUP, WINDOW, ThreadChoice
+from lucidnet.threads import ROUNDS, SMALL, WARMUP, WATCH, ThreadChoice
 from lucidnet.training import DataLoader, Trainer
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
@@ -55,51 +55,51 @@ def _steps(choice, n):
         choice.step()
 
 
-PLAN = 1 + WARMUP + 2 + TIMED + WARMUP + TIMED  # steps until a measured choice
+def _runs(counts):
+    """The counts in order, each run of equal ones once: [2, 2, 1, 1, 2] → [2, 1, 2]."""
+    return [n for i, n in enumerate(counts) if i == 0 or counts[i - 1] != n]
 
 
-@pytest.mark.parametrize("seconds, chosen", [({2: 3e-3, 1: 1e-3}, 1), ({2: 1e-3, 1: 3e-3}, 2),
-                                              ({2: 0.95e-3, 1: 1e-3}, 1)])
+@pytest.mark.parametrize("seconds, chosen", [({2: 3e-2, 1: 1e-2}, 1), ({2: 1e-2, 1: 3e-2}, 2),
+                                              ({2: 0.95e-2, 1: 1e-2}, 1)])
 def test_n_threads_are_kept_only_when_clearly_faster(blas, seconds, chosen):
     clock = Clock(seconds)
     choice = ThreadChoice(most=2, clock=clock)
-    _steps(choice, PLAN)
+    _steps(choice, 200)
     assert choice.threads == chosen and ln.get_num_threads() == chosen
     assert choice.seconds == pytest.approx(seconds)
     assert choice.reason == "measured" and "threads=%d" % chosen in repr(choice)
-    # the steps ran at N for the probe and its timing, then at one thread
-    ran = clock.counts[1:PLAN]
-    assert ran == [2] * (WARMUP + 2 + TIMED) + [1] * (WARMUP + TIMED)
-    _steps(choice, 3 * WINDOW)  # no slowdown: nothing changes
-    assert choice.threads == chosen and clock.counts[-1] == chosen
+    # blocks at N and at one thread in turn, ROUNDS of each, then the choice stays
+    assert _runs(clock.counts[1:]) == [2, 1] * ROUNDS + ([2] if chosen == 2 else [])
 
 
-def test_small_steps_take_one_thread_unmeasured(blas):
+def test_small_steps_take_one_thread_after_the_first_block(blas):
     clock = Clock({2: SMALL / 2, 1: SMALL / 2})
     choice = ThreadChoice(most=2, clock=clock)
-    _steps(choice, 1 + WARMUP + 2)
+    _steps(choice, 2000)
     assert choice.threads == 1 and ln.get_num_threads() == 1
     assert "steps under" in choice.reason and list(choice.seconds) == [2]
+    assert _runs(clock.counts[1:]) == [2, 1]
 
 
 def test_a_slowdown_makes_the_choice_again(blas):
-    clock = Clock({2: 1e-3, 1: 3e-3})
+    clock = Clock({2: 1e-2, 1: 3e-2})
     choice = ThreadChoice(most=2, clock=clock)
-    _steps(choice, PLAN)
+    _steps(choice, 200)
     assert choice.threads == 2
-    clock.seconds = {2: 9e-3, 1: 4e-3}  # another process took a core
-    _steps(choice, WINDOW)
+    clock.seconds = {2: 9e-2, 1: 4e-2}  # another process took a core
+    _steps(choice, 2 * int(WATCH / 9e-2) + 4)  # the window then running, and one more
     assert choice.reason == "measured again after a slowdown"
-    _steps(choice, PLAN - 1)
+    _steps(choice, 200)
     assert choice.threads == 1 and choice.seconds == pytest.approx(clock.seconds)
 
 
 def test_a_count_set_during_the_choice_wins(blas):
-    clock = Clock({2: 3e-3, 1: 1e-3, 3: 1e-3})
+    clock = Clock({2: 3e-2, 1: 1e-2, 3: 1e-2})
     choice = ThreadChoice(most=2, clock=clock)
     _steps(choice, 1 + WARMUP)
     threadpoolctl.threadpool_limits(3, user_api="blas")  # the user's
-    _steps(choice, PLAN)
+    _steps(choice, 200)
     assert choice.threads is None and choice.reason == "set by the user"
     assert ln.get_num_threads() == 3
 
@@ -108,7 +108,7 @@ def test_set_num_threads_is_explicit_and_checked(blas):
     ln.set_num_threads(1)
     assert ln.get_num_threads() == 1 and threads.automatic_count() is None
     choice = ThreadChoice()  # the process's N: none after an explicit setting
-    _steps(choice, PLAN)
+    _steps(choice, 50)
     assert choice.threads is None and choice.reason == "set by the user"
     assert ln.get_num_threads() == 1
     for bad in (0, -1, 1.5, "2", True, None):
@@ -181,7 +181,7 @@ def fit_trainer(choice):
     X, y = _data()
     model, opt, trainer = _trainer(optim.Adam)
     opt.thread_choice = choice
-    history = trainer.fit(X, y, epochs=3, batch_size=8, verbose=0)
+    history = trainer.fit(X, y, epochs=6, batch_size=8, verbose=0)
     return [p.data.copy() for p in model.parameters()], history.history["loss"], opt
 
 
@@ -192,7 +192,7 @@ def fit_keras(choice):
                               keras.layers.Dense(3, activation="softmax")])
     model.compile("adam", "sparse_categorical_crossentropy")
     model.optimizer.thread_choice = choice
-    history = model.fit(X, y, epochs=3, batch_size=8, verbose=0)
+    history = model.fit(X, y, epochs=6, batch_size=8, verbose=0)
     return model.get_weights(), history.history["loss"], model.optimizer
 
 
@@ -202,7 +202,7 @@ def fit_loop(choice):
     opt.thread_choice = choice
     criterion, losses = nn.CrossEntropyLoss(), []
     loader = DataLoader((X, y), batch_size=8, shuffle=True, seed=0)
-    for epoch in range(3):
+    for epoch in range(6):
         loader.set_epoch(epoch)
         for xb, yb in loader:
             loss = criterion(model(xb), yb)
@@ -219,8 +219,8 @@ def test_choosing_changes_no_number(blas, door, caplog):
     fixed = door(ThreadChoice(most=1))  # nothing to choose: one thread throughout
     assert fixed[2].thread_choice.threads is None
     with caplog.at_level(logging.INFO, logger="lucidnet"):
-        chosen = door(ThreadChoice(most=2, clock=Clock({2: 3e-3, 1: 1e-3})))
-    assert chosen[2].thread_choice.threads == 1  # 36 steps: the choice is made
+        chosen = door(ThreadChoice(most=2, clock=Clock({2: 3e-2, 1: 1e-2})))
+    assert chosen[2].thread_choice.threads == 1  # 72 steps: the choice is made
     assert "BLAS threads: ThreadChoice(threads=1" in caplog.text
     assert chosen[1] == fixed[1]
     for a, b in zip(chosen[0], fixed[0]):

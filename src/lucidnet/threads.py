@@ -10,9 +10,10 @@ one (PyTorch's 26×). So, as PyTorch users set ``torch.set_num_threads``:
   :func:`get_num_threads` says how many they use;
 - otherwise every optimizer's first steps choose (:class:`ThreadChoice`, called by
   ``Optimizer.step``, so ``fit`` through any door and the PyTorch-style loop alike):
-  a few steps at the default count N and a few at one thread, timed on the wall clock,
-  and N stays only when it is clearly faster (:data:`GAIN`); steps that take under :data:`SMALL` seconds at N take one
-  thread without measuring (their products are too small to share); the choice is made
+  blocks of steps at the default count N and at one thread, in turn, timed on the wall
+  clock (about 0.6 s of training), and N stays only when it is clearly faster
+  (:data:`GAIN`); steps that take under :data:`SMALL` seconds at N take one thread
+  after the first block (their products are too small to share); the choice is made
   again when the steps become :data:`SLOWDOWN` times slower than when it was made.
 
 A user's setting always wins: the choice stands down when ``OMP_NUM_THREADS``,
@@ -50,12 +51,15 @@ GAIN = 0.9
 """N threads are kept only when a step takes under GAIN times its time at one thread:
 threads that gain little still take a core from the machine's other work."""
 
-SLOWDOWN = 2.0
-"""How many times slower the steps must become before the choice is made again."""
+BLOCK, ROUNDS, WARMUP = 0.1, 3, 2
+"""The choice times blocks of steps at N and at one thread, in turn, ROUNDS of each; a
+block lasts at least BLOCK seconds and 3 steps (longer than the scheduler's time slices,
+so that a busy neighbour shows). The first WARMUP steps, and the first step after each
+change of count, are not timed (they pay for lazy set-up and for waking threads)."""
 
-WARMUP, TIMED, WINDOW = 2, 5, 50
-"""Steps left untimed after a change of count (the first pays for lazy set-up), steps
-timed at each count, and steps per window of the watch for a slowdown."""
+SLOWDOWN, WATCH = 2.0, 1.0
+"""After the choice, the mean step of each WATCH seconds is watched; SLOWDOWN times the
+chosen count's makes the choice again."""
 
 _NOTES = logging.getLogger("lucidnet")
 
@@ -134,88 +138,86 @@ class ThreadChoice:
 
     ``most``: N, the count to measure against one thread (None: :func:`automatic_count`
     at the first step); ``clock``: seconds (the wall clock: what a user waits for).
-    ``threads`` is the count chosen (None before), ``seconds`` the median step time
-    measured at each count, ``reason`` why the count is what it is.
-
-    The plan: WARMUP untimed steps and 2 timed at N; under :data:`SMALL` seconds a step,
-    one thread; else TIMED more at N, WARMUP untimed and TIMED timed at one thread, and
-    N only when it is faster by the margin :data:`GAIN`.
+    ``threads`` is the count chosen (None before), ``seconds`` the mean step time
+    measured at each count (the median over its blocks), ``reason`` why the count is
+    what it is. The first block runs at N: under :data:`SMALL` seconds a step, the
+    choice is one thread; else N is kept only when faster by the margin :data:`GAIN`.
     """
 
     def __init__(self, most: int | None = None, clock=time.perf_counter):
         self.most, self.clock = most, clock
         self.threads, self.seconds, self.reason = None, {}, "not chosen yet"
-        self._plan, self._times, self._window, self._last = None, [], [], None
+        self._blocks, self._means, self._last = None, {}, None
+        self._skip, self._steps, self._spent = 0, 0, 0.0
 
     def __repr__(self):
         measured = ", ".join(f"{n}: {s * 1e3:.3g} ms" for n, s in self.seconds.items())
         return f"ThreadChoice(threads={self.threads}, step time {{{measured}}}, {self.reason})"
 
     def step(self) -> None:
-        """Note that a training step ended: time it, and set the count for the next one
-        as the plan says."""
+        """Note that a training step ended: time it; at a block's end, set the count of
+        the next block, or choose."""
         now = self.clock()
-        if self._plan is None:  # the first step: nothing to time yet
+        if self._blocks is None:  # the first step: nothing to time yet
             self._start(self.most if self.most is not None else automatic_count(), "measured")
-        elif self._plan:
-            count, timed = self._plan.pop(0)
-            if timed:
-                self._times.append((count, now - self._last))
-            if not self._plan:
-                self._decide()
-            if self._plan:
-                self._switch(self._plan[0][0])
-        elif self.threads is not None:
-            self._watch(now - self._last)
+        elif self._skip:
+            self._skip -= 1
+        elif self._blocks or self.threads is not None:
+            self._steps, self._spent = self._steps + 1, self._spent + (now - self._last)
+            if self._blocks and self._steps >= 3 and self._spent >= BLOCK:
+                self._end_block()
+            elif not self._blocks and self._spent >= WATCH:
+                self._watch()
         self._last = now
 
     def _start(self, most, reason) -> None:
-        """Plan the probe at N (``most``), or give up when there is nothing to choose."""
+        """Plan the blocks, or give up when there is nothing to choose."""
         if most is None or most <= 1:
-            self._plan = []
+            self._blocks = []
             self.reason = "one thread to choose from" if most else "set by the user"
             return
         _Process.left = _count()  # a count this choice may change
-        self._plan = [(most, False)] * WARMUP + [(most, True)] * 2
-        self._times, self.seconds, self.reason = [], {}, reason
-        self._switch(most)
+        self._blocks, self._means, self.reason = [most, 1] * ROUNDS, {}, reason
+        self._next_block(WARMUP)
+
+    def _next_block(self, skip: int = 1) -> None:
+        self._skip, self._steps, self._spent = skip, 0, 0.0
+        self._switch(self._blocks[0])
 
     def _switch(self, n: int) -> bool:
         """Set the count to n, unless someone changed it since a choice last set it: then
         that setting wins and this choice ends (False)."""
         current = _count()
         if current != _Process.left:
-            self._plan, self.threads, self.reason = [], None, "set by the user"
+            self._blocks, self.threads, self.reason = [], None, "set by the user"
             return False
         if current != n:
             _set(n)
         _Process.left = n
         return True
 
-    def _decide(self) -> None:
-        by_count = {}
-        for n, dt in self._times:
-            by_count.setdefault(n, []).append(dt)
-        self._times = []
-        self.seconds = {n: statistics.median(ts) for n, ts in by_count.items()}
-        most = max(by_count)
-        if 1 in by_count:
-            chosen = most if self.seconds[most] < GAIN * self.seconds[1] else 1
-        elif self.seconds[most] < SMALL:
-            chosen, self.reason = 1, f"steps under {SMALL * 1e3:g} ms at {most} threads"
-        else:  # time N further, then one thread
-            self._plan = [(most, True)] * TIMED + [(1, False)] * WARMUP + [(1, True)] * TIMED
-            return
-        if self._switch(chosen):
-            self.threads = chosen
+    def _end_block(self) -> None:
+        count = self._blocks.pop(0)
+        self._means.setdefault(count, []).append(self._spent / self._steps)
+        self.seconds = {n: statistics.median(ts) for n, ts in self._means.items()}
+        if 1 not in self.seconds and self.seconds[count] < SMALL:
+            self._blocks, self.reason = [], f"steps under {SMALL * 1e3:g} ms at {count} threads"
+            self._choose(1)
+        elif self._blocks:
+            self._next_block()
+        else:
+            most = max(self.seconds)
+            self._choose(most if self.seconds[most] < GAIN * self.seconds[1] else 1)
+
+    def _choose(self, n: int) -> None:
+        if self._switch(n):
+            self.threads, self._steps, self._spent = n, 0, 0.0
             _NOTES.info("BLAS threads: %s", self)
 
-    def _watch(self, dt: float) -> None:
-        """Choose again when a window's median step is SLOWDOWN times the chosen one's."""
-        self._window.append(dt)
-        if len(self._window) < WINDOW:
-            return
-        median, self._window = statistics.median(self._window), []
+    def _watch(self) -> None:
+        """Choose again when the last WATCH seconds' mean step is SLOWDOWN times the
+        chosen count's."""
+        mean, self._steps, self._spent = self._spent / self._steps, 0, 0.0
         reference = self.seconds.get(self.threads)
-        if reference is not None and median > SLOWDOWN * reference:
+        if reference is not None and mean > SLOWDOWN * reference:
             self._start(max(self.seconds), "measured again after a slowdown")
