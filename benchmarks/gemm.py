@@ -8,10 +8,11 @@ A training step's products, per layer of the workload's MLP (``run.py``'s WORKLO
 the forward X W, the weight's gradient Xᵀ dY, and the input's gradient dY Wᵀ (all but
 the first layer), into preallocated outputs. Backends:
 
-    openblas           NumPy's OpenBLAS with the kernels it chose for this CPU
-                       (threadpoolctl's 'architecture')
-    openblas-skylakex  the same library with OPENBLAS_CORETYPE=SkylakeX: its AVX-512
-                       kernels, where the CPU has AVX-512 and OpenBLAS chose others
+    openblas           NumPy's OpenBLAS as this environment runs it (threadpoolctl's
+                       'architecture': the kernels it chose for the CPU, or those that
+                       OPENBLAS_CORETYPE forces)
+    openblas-haswell   the same library with OPENBLAS_CORETYPE=Haswell (AVX2 kernels)
+    openblas-skylakex  and with OPENBLAS_CORETYPE=SkylakeX (its AVX-512 kernels)
     blis               BLIS through the ``blis`` wheel (thinc's; ``pip install blis``)
     mkl                Intel's MKL as PyTorch ships it (``torch.mm``; PyTorch's CPU wheels
                        link MKL, ``torch.__config__.show()``)
@@ -39,7 +40,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from run import WORKLOADS, layer_sizes, machine  # noqa: E402
 
-BACKENDS = ("openblas", "openblas-skylakex", "blis", "mkl")
+BACKENDS = ("openblas", "openblas-haswell", "openblas-skylakex", "blis", "mkl")
+CORETYPES = {"openblas-haswell": "Haswell", "openblas-skylakex": "SkylakeX"}
 
 
 def products(spec: dict, rng):
@@ -117,9 +119,8 @@ def run_child(backend, workload, threads, seconds) -> dict:
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                 "BLIS_NUM_THREADS"):
         env[var] = str(threads)
-    env.pop("OPENBLAS_CORETYPE", None)
-    if backend == "openblas-skylakex":
-        env["OPENBLAS_CORETYPE"] = "SkylakeX"
+    if backend in CORETYPES:
+        env["OPENBLAS_CORETYPE"] = CORETYPES[backend]
     proc = subprocess.run([sys.executable, __file__, "--worker", backend, "--workload",
                            workload, "--seconds", str(seconds)],
                           env=env, capture_output=True, text=True)

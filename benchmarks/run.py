@@ -248,9 +248,11 @@ def set_threads(threads) -> dict:
 
         if threads is not None:
             threadpoolctl.threadpool_limits(threads, user_api="blas")
-        info["pools"] = sorted({f"{p['internal_api']} {p.get('version') or ''} "
-                                f"({p['num_threads']} threads)".replace("  ", " ")
-                                for p in threadpoolctl.threadpool_info()})
+        info["pools"] = sorted({" ".join(filter(None, (
+            p["internal_api"], p.get("version"), p.get("architecture"),
+            f"({p['num_threads']} threads)"))) for p in threadpoolctl.threadpool_info()})
+        if os.environ.get("OPENBLAS_CORETYPE"):  # kernels forced, not chosen for the CPU
+            info["pools"].append(f"OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']}")
     except ImportError:
         info["pools"] = ["threadpoolctl not installed: OMP/OPENBLAS/MKL_NUM_THREADS only"]
     return info
@@ -1033,7 +1035,8 @@ def machine() -> dict:
         info["load_average"] = os.getloadavg()
     except OSError:
         pass
-    info["blas"] = set_threads(None)["pools"]  # the BLAS and OpenMP libraries loaded (NumPy's, SciPy's, PyTorch's), default threads
+    # the BLAS and OpenMP libraries loaded (NumPy's, SciPy's, PyTorch's): kernels, threads
+    info["blas"] = set_threads(None)["pools"]
     try:  # the library measured: commit, and whether src/ differs from it
         git = ["git", "-C", os.path.dirname(HERE)]
         info["commit"] = subprocess.run(git + ["rev-parse", "--short", "HEAD"], text=True,
