@@ -156,7 +156,8 @@ def main(argv=None):
         for threads in args.threads:
             runs = {b: [] for b in args.backends}
             for r in range(args.repeats):
-                order = args.backends[r % len(args.backends):] + args.backends[:r % len(args.backends)]
+                order = (args.backends[r % len(args.backends):]
+                         + args.backends[:r % len(args.backends)])
                 for backend in order:
                     runs[backend].append(run_child(backend, workload, threads, args.seconds))
             base = [x.get("us_per_step") for x in runs.get("openblas", [])]
