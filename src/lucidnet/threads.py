@@ -47,9 +47,10 @@ ENVIRONMENT = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BL
 SMALL = 5e-4
 """Seconds per step at N threads below which a step takes one thread unmeasured."""
 
-GAIN = 0.9
+GAIN = 0.8
 """N threads are kept only when a step takes under GAIN times its time at one thread:
-threads that gain little still take a core from the machine's other work."""
+threads that gain little still take a core from the machine's other work, and lose
+far more than they gain when that work comes back (the watch then chooses again)."""
 
 BLOCK, ROUNDS, WARMUP = 0.1, 3, 2
 """The choice times blocks of steps at N and at one thread, in turn, ROUNDS of each; a
@@ -146,7 +147,7 @@ class ThreadChoice:
 
     def __init__(self, most: int | None = None, clock=time.perf_counter):
         self.most, self.clock = most, clock
-        self.threads, self.seconds, self.reason = None, {}, "not chosen yet"
+        self.threads, self.seconds, self.reason = None, {}, "not measured yet"
         self._blocks, self._means, self._last = None, {}, None
         self._skip, self._steps, self._spent = 0, 0, 0.0
 
@@ -159,7 +160,7 @@ class ThreadChoice:
         the next block, or choose."""
         now = self.clock()
         if self._blocks is None:  # the first step: nothing to time yet
-            self._start(self.most if self.most is not None else automatic_count(), "measured")
+            self._start(self.most if self.most is not None else automatic_count())
         elif self._skip:
             self._skip -= 1
         elif self._blocks or self.threads is not None:
@@ -170,14 +171,15 @@ class ThreadChoice:
                 self._watch()
         self._last = now
 
-    def _start(self, most, reason) -> None:
-        """Plan the blocks, or give up when there is nothing to choose."""
+    def _start(self, most, again: str = "") -> None:
+        """Plan the blocks, or give up when there is nothing to choose. While they run,
+        ``threads`` stays the count chosen before (None the first time)."""
         if most is None or most <= 1:
             self._blocks = []
             self.reason = "one thread to choose from" if most else "set by the user"
             return
         _Process.left = _count()  # a count this choice may change
-        self._blocks, self._means, self.reason = [most, 1] * ROUNDS, {}, reason
+        self._blocks, self._means, self.reason = [most, 1] * ROUNDS, {}, "measuring" + again
         self._next_block(WARMUP)
 
     def _next_block(self, skip: int = 1) -> None:
@@ -207,6 +209,7 @@ class ThreadChoice:
             self._next_block()
         else:
             most = max(self.seconds)
+            self.reason = self.reason.replace("measuring", "measured")
             self._choose(most if self.seconds[most] < GAIN * self.seconds[1] else 1)
 
     def _choose(self, n: int) -> None:
@@ -220,4 +223,4 @@ class ThreadChoice:
         mean, self._steps, self._spent = self._spent / self._steps, 0, 0.0
         reference = self.seconds.get(self.threads)
         if reference is not None and mean > SLOWDOWN * reference:
-            self._start(max(self.seconds), "measured again after a slowdown")
+            self._start(max(self.seconds), " again after a slowdown")
