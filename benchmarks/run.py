@@ -2,7 +2,8 @@
 """Training speed of lucidnet beside PyTorch and scikit-learn, measured in one run.
 
     python benchmarks/run.py [--workload reuters mnist tiny] [--epochs N] [--repeats R] [--quick]
-        [--threads T] [--frameworks ...] [--omp-wait-policy PASSIVE|ACTIVE|default] [--out F]
+        [--threads T|auto] [--load K] [--frameworks ...] [--omp-wait-policy PASSIVE|ACTIVE|default]
+        [--out F]
     python benchmarks/run.py --profile [--workload mnist tiny] [--threads T]
 
 Every (framework, repeat) is one fresh subprocess, and the order of the frameworks
@@ -24,7 +25,18 @@ then trains ``--epochs`` epochs timing each one, and reports:
 
 Threads: OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and MKL_NUM_THREADS are set to
 ``--threads`` in every subprocess, threadpoolctl limits the BLAS pools, and PyTorch
-runs ``torch.set_num_threads``. OMP_WAIT_POLICY is left unset unless told otherwise.
+runs ``torch.set_num_threads``. ``--threads auto`` sets nothing: every framework runs
+with its own default (lucidnet's optimizers choose the BLAS threads by measuring their
+first steps, :mod:`lucidnet.threads`; each lucidnet run records its choice).
+OMP_WAIT_POLICY is left unset unless told otherwise. The CPU model (/proc/cpuinfo), the
+BLAS libraries and their threads (threadpoolctl) and the load average are recorded
+beside every figure.
+
+``--load K`` runs every (framework, repeat) twice, quiet and beside K busy processes
+(one pure-Python spinning loop each), and reports each framework's loaded epoch over its
+quiet one. The busy processes are started and stopped by the benchmark around each
+loaded run, end by themselves after ``--load-seconds`` and when the benchmark dies
+(they watch their parent), so none is ever left running.
 
 The ratio of the targets is lucidnet / PyTorch eager with fused Adam, computed per
 repeat from neighbouring runs, then the median over repeats.
@@ -49,6 +61,7 @@ saved run again.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import gc
 import json
@@ -227,19 +240,51 @@ def reset_peak() -> bool:
 
 
 # -- threads ------------------------------------------------------------------------
-def set_threads(threads: int) -> dict:
-    """Limit every BLAS and OpenMP pool of this process to ``threads``; what is in use."""
-    info = {"threads": threads}
+def set_threads(threads) -> dict:
+    """Limit every BLAS and OpenMP pool of this process to ``threads`` (None: leave them
+    as the frameworks set them); what is in use."""
+    info = {"threads": threads or "auto"}
     try:
         import threadpoolctl
 
-        threadpoolctl.threadpool_limits(threads, user_api="blas")
-        info["pools"] = sorted({f"{p['internal_api']} {p.get('version') or ''} "
-                                f"({p['num_threads']} threads)".replace("  ", " ")
-                                for p in threadpoolctl.threadpool_info()})
+        if threads is not None:
+            threadpoolctl.threadpool_limits(threads, user_api="blas")
+        info["pools"] = sorted({" ".join(filter(None, (
+            p["internal_api"], p.get("version"), p.get("architecture"),
+            f"({p['num_threads']} threads)"))) for p in threadpoolctl.threadpool_info()})
+        if os.environ.get("OPENBLAS_CORETYPE"):  # kernels forced, not chosen for the CPU
+            info["pools"].append(f"OPENBLAS_CORETYPE={os.environ['OPENBLAS_CORETYPE']}")
     except ImportError:
         info["pools"] = ["threadpoolctl not installed: OMP/OPENBLAS/MKL_NUM_THREADS only"]
     return info
+
+
+BUSY = """
+import os, sys, time
+parent, end = os.getppid(), time.monotonic() + float(sys.argv[1])
+x = 0
+while time.monotonic() < end and os.getppid() == parent:
+    for _ in range(100_000):
+        x += 1
+"""
+"""A busy process: spins until its deadline, or until its parent (the benchmark) dies."""
+
+
+@contextlib.contextmanager
+def busy(k: int, seconds: float):
+    """K busy processes beside the block, at most ``seconds`` each; they are killed and
+    reaped when the block ends, however it ends. Yields the list of them."""
+    procs = []
+    try:
+        for _ in range(k):
+            procs.append(subprocess.Popen([sys.executable, "-c", BUSY, str(seconds)]))
+        time.sleep(0.2 if k else 0)  # let them start spinning
+        yield procs
+    finally:
+        for p in procs:
+            p.kill()
+        for p in procs:
+            p.wait()
 
 
 class EpochClock:
@@ -838,10 +883,12 @@ def worker(args) -> dict:
     spec = json.loads(args.spec)
     framework = args.worker
     result = {"framework": framework}
+    threads = None if args.threads == "auto" else int(args.threads)
     if framework.startswith(("torch", "gemm_torch")):
         import torch
 
-        torch.set_num_threads(args.threads)
+        if threads is not None:
+            torch.set_num_threads(threads)
         result["torch_threads"] = torch.get_num_threads()
     import numpy  # noqa: F401  (the pools exist before threads are set)
 
@@ -849,7 +896,7 @@ def worker(args) -> dict:
         import lucidnet  # noqa: F401
     if framework.startswith("sklearn"):
         import sklearn.neural_network  # noqa: F401
-    result["threads"] = set_threads(args.threads)
+    result["threads"] = set_threads(threads)
     X, y = load_data(args.data, spec, FRAMEWORKS[framework][1])
     result["load_average"] = os.getloadavg()[0]
     # warm up the framework's code paths (lazy libraries, kernels) on a small model and
@@ -869,6 +916,10 @@ def worker(args) -> dict:
     result["epoch_times"] = list(runner.clock.times)
     result["epoch_cpu"] = list(runner.clock.cpu)
     result["losses"] = losses
+    result["load_average_end"] = os.getloadavg()[0]
+    if framework.startswith("lucid"):  # what lucidnet's optimizer chose, and why
+        result["thread_choice"] = repr(runner.optimizer.thread_choice)
+        result["threads"]["after"] = set_threads(None)["pools"]
     if args.checks and framework in NUMPY_BASED:
         import tracemalloc
 
@@ -889,7 +940,10 @@ def run_child(framework, workload, spec, data, epochs, threads, checks,
               wait_policy="default") -> dict:
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[var] = str(threads)
+        if threads == "auto":
+            env.pop(var, None)
+        else:
+            env[var] = str(threads)
     if wait_policy != "default":
         env["OMP_WAIT_POLICY"] = wait_policy
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", framework,
@@ -985,6 +1039,8 @@ def machine() -> dict:
         info["load_average"] = os.getloadavg()
     except OSError:
         pass
+    # the BLAS and OpenMP libraries loaded (NumPy's, SciPy's, PyTorch's): kernels, threads
+    info["blas"] = set_threads(None)["pools"]
     try:  # the library measured: commit, and whether src/ differs from it
         git = ["git", "-C", os.path.dirname(HERE)]
         info["commit"] = subprocess.run(git + ["rev-parse", "--short", "HEAD"], text=True,
@@ -1081,6 +1137,46 @@ def targets_table(summaries: dict, targets=TARGETS) -> str:
     return "\n".join(lines)
 
 
+def threads_arg(value: str):
+    """--threads: a whole number ≥ 1, or 'auto'."""
+    if value == "auto":
+        return value
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1 or 'auto', got {value!r}")
+    return int(value)
+
+
+LOAD_TARGET = 1.5
+"""lucidnet's epoch beside one busy process over its quiet epoch, through every door."""
+LOAD_DOORS = ("lucid_keras", "lucid_fit", "lucid_loop")
+
+
+def load_table(quiet: dict, loaded: dict, k: int) -> str:
+    """Per framework: the loaded epoch over the quiet one (per repeat, median), wall and
+    CPU, with the load averages seen; the target for lucidnet's doors when K = 1."""
+    lines = [f"| framework | quiet s/epoch | beside {k} busy s/epoch | loaded / quiet (range) | "
+             "quiet CPU s | loaded CPU s | load quiet / loaded | threads (lucidnet's choice) "
+             "| target | met |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for fw, runs in loaded.items():
+        pairs = [(epoch_seconds(q["epoch_times"]), epoch_seconds(b["epoch_times"]))
+                 for q, b in zip(quiet[fw], runs)]
+        ratios = [b / q for q, b in pairs]
+        ratio = statistics.median(ratios)
+        cpu = [statistics.median(epoch_seconds(r["epoch_cpu"]) for r in side)
+               for side in (quiet[fw], runs)]
+        load = [statistics.median(r["load_average"] for r in side) for side in (quiet[fw], runs)]
+        choice = runs[-1].get("thread_choice", "").removeprefix("ThreadChoice")
+        target = LOAD_TARGET if k == 1 and fw in LOAD_DOORS else None
+        met = "—" if target is None else ("yes" if ratio <= target else "no")
+        lines.append(
+            f"| {fw} | {statistics.median(q for q, _ in pairs):.4f} | "
+            f"{statistics.median(b for _, b in pairs):.4f} | {ratio:.2f} ({min(ratios):.2f}–"
+            f"{max(ratios):.2f}) | {cpu[0]:.4f} | {cpu[1]:.4f} | {load[0]:.1f} / {load[1]:.1f} | "
+            f"{choice or runs[-1].get('torch_threads', '')} | "
+            f"{'—' if target is None else f'≤ {target}'} | {met} |")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -1095,8 +1191,14 @@ def main(argv=None):
                         help="a subset (default: all that apply to the workload)")
     parser.add_argument("--device", choices=["cpu", "gpu"], default="cpu",
                         help="cpu (default) or gpu: lucidnet on CuPy, PyTorch on CUDA")
-    parser.add_argument("--threads", type=int, default=2,
-                        help="BLAS/OpenMP/torch threads in every framework (default 2)")
+    parser.add_argument("--threads", type=threads_arg, default=2,
+                        help="BLAS/OpenMP/torch threads in every framework (default 2), or "
+                             "'auto': each framework's own default (lucidnet chooses)")
+    parser.add_argument("--load", type=int, default=0, metavar="K",
+                        help="also run each framework beside K busy processes, and report "
+                             "loaded / quiet")
+    parser.add_argument("--load-seconds", type=float, default=900,
+                        help="the longest a busy process lives (default 900)")
     parser.add_argument("--omp-wait-policy", default="default",
                         choices=["PASSIVE", "ACTIVE", "default"],
                         help="OMP_WAIT_POLICY of the runs (default: unset). PASSIVE saves "
@@ -1130,6 +1232,10 @@ def main(argv=None):
                   f"OMP_WAIT_POLICY={meta.get('omp_wait_policy')}, data {entry['facts']}")
             print("\n" + table(workload, entry["spec"], entry["summary"], entry["epochs"],
                                 meta["repeats"], REFERENCES[meta.get("device", "cpu")]))
+            if "loaded" in entry:
+                k = entry["loaded"]["busy"]
+                print(f"\nbeside {k} busy process(es):\n\n"
+                      + load_table(entry["runs"], entry["loaded"]["runs"], k))
         gpu = any(e["meta"].get("device") == "gpu" for e in saved.values())
         print("\n" + targets_table({w: e["summary"] for w, e in saved.items()},
                                     GPU_TARGETS if gpu else TARGETS))
@@ -1143,6 +1249,7 @@ def main(argv=None):
     meta = machine()
     meta.update({"epochs": args.epochs, "repeats": args.repeats, "quick": args.quick,
                  "threads": args.threads, "omp_wait_policy": args.omp_wait_policy,
+                 "load": args.load,
                  "device": args.device})
     reference = REFERENCES[args.device]
     if args.device == "gpu":
@@ -1153,6 +1260,8 @@ def main(argv=None):
           f"NumPy {meta['numpy']}, PyTorch {meta['torch']}, scikit-learn {meta['sklearn']}, "
           f"SciPy {meta['scipy']}; Keras: {meta['keras'] or 'not installed (skipped)'}; "
           f"{args.threads} threads, OMP_WAIT_POLICY={args.omp_wait_policy}; "
+          f"BLAS {meta['blas']}; load average {meta.get('load_average')}; "
+          f"{f'{args.load} busy processes beside each run, and none; ' if args.load else ''}"
           f"{'GPU ' + meta['gpu'] + '; ' if args.device == 'gpu' else ''}"
           f"{args.epochs or 'per-workload'} epochs × {args.repeats} repeats"
           f"{' (quick)' if args.quick else ''}", flush=True)
@@ -1168,21 +1277,34 @@ def main(argv=None):
         with tempfile.TemporaryDirectory(prefix=f"lucidnet-bench-{workload}-") as data:
             facts = make_data(spec, data)
             runs = {f: [] for f in names}
+            loaded = {f: [] for f in names} if args.load else {}
             for r in range(args.repeats):
                 order = names[r % len(names):] + names[:r % len(names)]
                 for fw in order:
-                    res = run_child(fw, workload, spec, data, epochs, args.threads,
-                                    checks=(r == 0), wait_policy=args.omp_wait_policy)
-                    runs[fw].append(res)
-                    secs, mem = epoch_seconds(res["epoch_times"]), res["peak_rss_delta"] / 2**20
-                    print(f"  {workload} r{r} {fw:15s} {secs:.4f} s/epoch  peak Δ {mem:7.1f} MB"
-                          f"  ({res['wall']:.1f} s)", file=sys.stderr, flush=True)
+                    for k in (0, args.load) if args.load else (0,):
+                        with busy(k, args.load_seconds) as procs:
+                            res = run_child(fw, workload, spec, data, epochs, args.threads,
+                                            checks=(r == 0 and not k),
+                                            wait_policy=args.omp_wait_policy)
+                            res["busy_held"] = all(p.poll() is None for p in procs)
+                        (loaded if k else runs)[fw].append(res)
+                        secs, mem = epoch_seconds(res["epoch_times"]), res["peak_rss_delta"] / 2**20
+                        print(f"  {workload} r{r} {fw:15s} {secs:.4f} s/epoch  peak Δ {mem:7.1f} "
+                              f"MB  ({res['wall']:.1f} s){f', {k} busy' if k else ''}"
+                              f"{'' if res['busy_held'] else ' (a busy process ended early)'}",
+                              file=sys.stderr, flush=True)
         rows = summarize(workload, spec, runs, reference)
         summaries[workload] = rows
         threads = next(iter(runs.values()))[0]["threads"]
         everything[workload] = {"spec": spec, "facts": facts, "meta": meta, "epochs": epochs,
                                 "summary": rows,
                                 "threads": threads, "runs": runs}
+        if loaded:
+            everything[workload]["loaded"] = {"busy": args.load, "runs": loaded,
+                                              "summary": summarize(workload, spec, loaded,
+                                                                   reference)}
+            print(f"\n#### {workload} beside {args.load} busy process(es)\n\n"
+                  + load_table(runs, loaded, args.load), flush=True)
         print("\n" + table(workload, spec, rows, epochs, args.repeats, reference), flush=True)
         print(f"\ndata: {facts}; pools: {threads.get('pools')}")
         for fw, row in rows.items():

@@ -3,12 +3,15 @@
 import os
 from pathlib import Path
 
+import numpy  # noqa: F401  (its BLAS loaded, so that the limit below reaches it)
 import pytest
 from threadpoolctl import threadpool_limits
 
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # One BLAS thread per test worker: the workers already fill the cores, and the
     # many small matrix products of the tests run 100× slower when threads contend.
+    # (A limit set before NumPy is imported reaches no BLAS: the workers ran with one
+    # thread per core.) A count set so also keeps lucidnet from choosing one.
     threadpool_limits(1)
 
 REPO = Path(__file__).resolve().parents[1]

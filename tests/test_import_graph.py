@@ -14,7 +14,8 @@ import lucidnet
 ROOT = pathlib.Path(lucidnet.__file__).parent
 
 LAYERS = [
-    ("errors", "_version", "backend", "registry", "denormals", "_files", "_text", "parallel"),
+    ("errors", "_version", "backend", "registry", "denormals", "_files", "_text", "parallel",
+     "threads"),
     ("autograd",),
     ("functional", "activations", "losses", "initializers"),
     ("nn", "optim", "optimizers", "io", "onnx", "tensorboard", "datasets", "diagnostics",

@@ -25,6 +25,7 @@ from lucidnet.backend import (
     use_backend,
 )
 from lucidnet.denormals import flush_denormal, is_flush_denormal, set_flush_denormal
+from lucidnet.threads import get_num_threads, set_num_threads
 
 from lucidnet._version import __version__  # noqa: E402
 from lucidnet.io import load, save  # noqa: E402  (model files: lucidnet.save(model, path))

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_info
 
-from lucidnet import io, manual_seed, nn, optim, set_rng_state
+from lucidnet import io, manual_seed, nn, optim, set_num_threads, set_rng_state
 from lucidnet.training import ModelCheckpoint, Trainer
 
 from trainkit import blobs, mlp
@@ -59,6 +59,7 @@ def test_sigkill_during_checkpointing_then_resume_equals_an_uninterrupted_run(tm
     # the same number of BLAS threads as this process (the test workers run with one):
     # OpenBLAS rounds some products differently on another count
     threads = str(max(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"))
+    set_num_threads(int(threads))  # and no choice of another count here (lucidnet.threads)
     env = {**os.environ, "OPENBLAS_NUM_THREADS": threads, "OMP_NUM_THREADS": threads}
     process = subprocess.Popen([sys.executable, "-c", _TRAINER, str(path)],
                                stdout=subprocess.PIPE, text=True, env=env)

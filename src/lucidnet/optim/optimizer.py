@@ -25,6 +25,7 @@ import numpy
 from lucidnet import backend
 from lucidnet.autograd import Tensor, no_grad
 from lucidnet.optim.flat import FlatGroup
+from lucidnet.threads import ThreadChoice
 
 
 def _check_rate(name: str, value) -> float:
@@ -171,6 +172,7 @@ class Optimizer:
         self.state: dict = {}
         self._flat: dict[int, FlatGroup] = {}  # group index → its one buffer
         self.scratch = Scratch()  # room for an update's intermediate results
+        self.thread_choice = ThreadChoice()  # the BLAS threads, chosen by the first steps
         if params is not None:
             self.bind(params)
 
@@ -254,7 +256,9 @@ class Optimizer:
                     p.grad[...] = 0
 
     def step(self) -> None:
-        """One update of every parameter that has a gradient."""
+        """One update of every parameter that has a gradient. On NumPy the first steps
+        also choose the BLAS threads (:attr:`thread_choice`, :mod:`lucidnet.threads`):
+        every training loop ends its step here, whatever door it came through."""
         if not self.param_groups:
             raise RuntimeError(f"{type(self).__name__} has no parameters: create it with "
                                "model.parameters(), or call bind(model.parameters())")
@@ -281,6 +285,8 @@ class Optimizer:
                         theta = p.data if p.data.ndim else p.data[None]
                         state = self.state.setdefault(p, {})
                         self.update(theta, p.grad.reshape(theta.shape), state, group)
+        if backend.name == "numpy":
+            self.thread_choice.step()
 
     def grad_slices(self) -> dict:
         """{parameter: array}: where the next step reads the gradients of the parameters

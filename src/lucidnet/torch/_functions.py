@@ -17,6 +17,7 @@ import numpy
 from lucidnet import autograd, backend
 from lucidnet.errors import FormatError
 from lucidnet.io import tensorfile
+from lucidnet.threads import get_num_threads, set_num_threads
 from lucidnet.torch._unsupported import unsupported
 from lucidnet.torch._tensor import Tensor, _shape, as_core, check_device, core, wrap
 
@@ -460,12 +461,14 @@ __all__ = [
     "abs", "allclose", "arange", "argmax", "argmin", "as_tensor", "cat", "ceil", "clamp", "clip",
     "concat", "concatenate", "cos", "dot", "empty", "empty_like", "enable_grad", "equal", "exp",
     "eye", "flatten", "floor", "from_numpy", "full", "full_like", "get_default_dtype",
+    "get_num_threads",
     "inference_mode", "is_grad_enabled", "is_tensor", "isfinite", "isinf", "isnan", "linspace",
     "load", "log", "log_softmax", "logsumexp",
     "manual_seed", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum", "mm",
     "neg", "negative", "no_grad", "norm", "normal", "numel", "ones", "ones_like", "permute",
     "pow", "rand", "rand_like", "randint", "randn", "randn_like", "randperm", "reciprocal",
-    "relu", "reshape", "round", "save", "set_default_dtype", "set_grad_enabled", "sigmoid",
+    "relu", "reshape", "round", "save", "set_default_dtype", "set_grad_enabled",
+    "set_num_threads", "sigmoid",
     "sign", "sin", "softmax", "sqrt", "square", "squeeze", "stack", "std", "sum", "t", "tanh",
     "tensor", "transpose", "unsqueeze", "var", "where", "zeros", "zeros_like",
 ]
