@@ -162,6 +162,10 @@ def test_the_users_setting_before_the_start_wins():
         assert _automatic_count_in_a_fresh_process(path | {var: cores}) == "None"
     limit = "import numpy, threadpoolctl; threadpoolctl.threadpool_limits(1);"
     assert _automatic_count_in_a_fresh_process(path, limit) == "None"
+    # a BLAS loaded after the limit (SciPy's, by an initializer's lazy import) starts at
+    # its default: the limit still wins (a sweep's trials ran on 2 threads and differed)
+    later = limit + "import scipy.linalg;"
+    assert _automatic_count_in_a_fresh_process(path, later) == "None"
 
 
 # -- choosing changes no number: every door, with the same count chosen -------------

@@ -92,7 +92,10 @@ def _blas():
 
 
 def _count() -> int:
-    return max([lib.num_threads for lib in (_Process.blas or _blas()).lib_controllers] or [1])
+    """The lowest count of the BLAS libraries loaded now: a library loaded after a user's
+    limit (SciPy's OpenBLAS, which lucidnet imports lazily) starts at its default and must
+    not hide that limit."""
+    return min([lib.num_threads for lib in (_Process.blas or _blas()).lib_controllers] or [1])
 
 
 def _set(n: int) -> None:
@@ -112,8 +115,7 @@ def set_num_threads(n: int) -> None:
 
 def get_num_threads() -> int:
     """The number of threads the BLAS libraries of the process use (the largest)."""
-    _blas()
-    return _count()
+    return max([lib.num_threads for lib in _blas().lib_controllers] or [1])
 
 
 def automatic_count() -> int | None:
