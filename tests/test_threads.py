@@ -1,6 +1,7 @@
 """Per-thread state: grad mode, anomaly mode, the default dtype and the generator belong
 to the thread that set them, and a new thread starts from the defaults."""
 
+import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -16,6 +17,28 @@ def _in_thread(fn):
     """fn() run in a new thread; its result, or its exception raised here."""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(fn).result()
+
+
+@contextlib.contextmanager
+def _another_thread_inside(mode, then):
+    """While the block runs here, another thread sits inside ``mode()``; after the block
+    it calls ``then()``, still inside. Yields that thread's future (``then()``'s result,
+    or its exception raised by ``.result()``)."""
+    inside, done = threading.Event(), threading.Event()
+
+    def sit():
+        with mode():
+            inside.set()
+            done.wait(30)
+            return then()
+
+    with ThreadPoolExecutor(1) as pool:
+        sitting = pool.submit(sit)
+        assert inside.wait(30)
+        try:
+            yield sitting
+        finally:
+            done.set()
 
 
 def _train(seed, X, y, barrier=None):
@@ -48,27 +71,16 @@ def test_trainings_in_threads_repeat_the_serial_runs_bit_for_bit():
 
 
 def test_no_grad_in_one_thread_leaves_the_others_recording():
-    inside, done = threading.Event(), threading.Event()
-
-    def sit_in_no_grad():
-        with ln.no_grad():
-            inside.set()
-            done.wait(30)
-            return ln.is_grad_enabled()
-
     def backwards(n=300):
         w = ln.tensor(np.ones(4), requires_grad=True)
         for _ in range(n):
             (w * w).sum().backward()
         return w.grad
 
-    with ThreadPoolExecutor(3) as pool:
-        sitting = pool.submit(sit_in_no_grad)
-        assert inside.wait(30)
-        workers = [pool.submit(backwards) for _ in range(2)]
-        grads = [f.result() for f in workers]
-        done.set()
-        assert sitting.result() is False
+    with _another_thread_inside(ln.no_grad, ln.is_grad_enabled) as sitting:
+        with ThreadPoolExecutor(2) as pool:
+            grads = [f.result() for f in [pool.submit(backwards) for _ in range(2)]]
+    assert sitting.result() is False
     for grad in grads:
         np.testing.assert_array_equal(grad, np.full(4, 600.0))
     assert ln.is_grad_enabled()
@@ -104,20 +116,12 @@ def test_settings_in_a_thread_stay_in_that_thread():
 
 
 def test_anomaly_mode_is_per_thread():
-    inside, done = threading.Event(), threading.Event()
+    def nan_raises():
+        with pytest.raises(ln.errors.AnomalyError), np.errstate(invalid="ignore"):
+            ln.tensor(np.array([-1.0]), requires_grad=True).log()
 
-    def detect():
-        with ln.detect_anomaly():
-            inside.set()
-            done.wait(30)
-            with pytest.raises(ln.errors.AnomalyError), np.errstate(invalid="ignore"):
-                ln.tensor(np.array([-1.0]), requires_grad=True).log()
-
-    with ThreadPoolExecutor(1) as pool:
-        detecting = pool.submit(detect)
-        assert inside.wait(30)
+    with _another_thread_inside(ln.detect_anomaly, nan_raises) as detecting:
         with np.errstate(invalid="ignore"):
             y = ln.tensor(np.array([-1.0]), requires_grad=True).log()  # NaN, no error here
         assert np.isnan(y.data).all()
-        done.set()
-        detecting.result()
+    detecting.result()
