@@ -18,7 +18,6 @@ import numpy
 from lucidnet import io
 from lucidnet.io.tensorfile import shorten
 from lucidnet.errors import FormatError, NotSupportedError, ShapeError
-from lucidnet.io.tensorfile import shorten
 from lucidnet.keras import losses as keras_losses
 from lucidnet.keras import optimizers
 from lucidnet.keras.layers import InputLayer, KerasTensor, Layer, unique_name
